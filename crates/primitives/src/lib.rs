@@ -1,0 +1,1 @@
+//! poco primitives (work in progress).
