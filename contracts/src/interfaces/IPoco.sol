@@ -22,17 +22,53 @@ import {
 } from "../libs/PocoTypes.sol";
 import {IPocoErrors} from "./IPocoErrors.sol";
 
-/// @title Escrow: the hub is an ERC-20 ("Staked RLC") whose balances are deposits of RLC.
-/// @notice `balanceOf` is the free balance, `frozenOf` the locked one. Locked funds sit in the
-/// hub's own balance (`balanceOf(hub)`), as in the reference.
-interface IPocoEscrow {
+/// @title Every event of the poco hub (the reference's events, same signatures and names).
+interface IPocoEvents {
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Approval(address indexed owner, address indexed spender, uint256 value);
     event Lock(address owner, uint256 amount);
     event Unlock(address owner, uint256 amount);
     event Reward(address owner, uint256 amount, bytes32 ref);
     event Seize(address owner, uint256 amount, bytes32 ref);
+    event SchedulerNotice(address indexed workerpool, bytes32 dealid);
+    event OrdersMatched(
+        bytes32 dealid,
+        bytes32 appHash,
+        bytes32 datasetHash,
+        bytes32 workerpoolHash,
+        bytes32 requestHash,
+        uint256 volume
+    );
+    event DealSponsored(bytes32 dealId, address sponsor);
+    event TaskInitialize(bytes32 indexed taskid, address indexed workerpool);
+    event TaskContribute(bytes32 indexed taskid, address indexed worker, bytes32 hash);
+    event TaskConsensus(bytes32 indexed taskid, bytes32 consensus);
+    event TaskReveal(bytes32 indexed taskid, address indexed worker, bytes32 digest);
+    event TaskReopen(bytes32 indexed taskid);
+    event TaskFinalize(bytes32 indexed taskid, bytes results);
+    event TaskClaimed(bytes32 indexed taskid);
+    event AccurateContribution(address indexed worker, bytes32 indexed taskid);
+    event FaultyContribution(address indexed worker, bytes32 indexed taskid);
+    event SignedAppOrder(bytes32 appHash);
+    event SignedDatasetOrder(bytes32 datasetHash);
+    event SignedWorkerpoolOrder(bytes32 workerpoolHash);
+    event SignedRequestOrder(bytes32 requestHash);
+    event ClosedAppOrder(bytes32 appHash);
+    event ClosedDatasetOrder(bytes32 datasetHash);
+    event ClosedWorkerpoolOrder(bytes32 workerpoolHash);
+    event ClosedRequestOrder(bytes32 requestHash);
+    event BroadcastAppOrder(AppOrder apporder);
+    event BroadcastDatasetOrder(DatasetOrder datasetorder);
+    event BroadcastWorkerpoolOrder(WorkerpoolOrder workerpoolorder);
+    event BroadcastRequestOrder(RequestOrder requestorder);
+    event CreateCategory(uint256 catid, string name, string description, uint256 workClockTimeRef);
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+}
 
+/// @title Escrow: the hub is an ERC-20 ("Staked RLC") whose balances are deposits of RLC.
+/// @notice `balanceOf` is the free balance, `frozenOf` the locked one. Locked funds sit in the
+/// hub's own balance (`balanceOf(hub)`), as in the reference.
+interface IPocoEscrow {
     function name() external view returns (string memory);
     function symbol() external view returns (string memory);
     function decimals() external view returns (uint8);
@@ -62,17 +98,6 @@ interface IPocoEscrow {
 
 /// @title Matching: orders meet and become deals.
 interface IPocoMatch {
-    event SchedulerNotice(address indexed workerpool, bytes32 dealid);
-    event OrdersMatched(
-        bytes32 dealid,
-        bytes32 appHash,
-        bytes32 datasetHash,
-        bytes32 workerpoolHash,
-        bytes32 requestHash,
-        uint256 volume
-    );
-    event DealSponsored(bytes32 dealId, address sponsor);
-
     function matchOrders(
         AppOrder calldata,
         DatasetOrder calldata,
@@ -102,16 +127,6 @@ interface IPocoMatch {
 
 /// @title Tasks: initialization, contributions, consensus, reveal, finalization and claims.
 interface IPocoTasks {
-    event TaskInitialize(bytes32 indexed taskid, address indexed workerpool);
-    event TaskContribute(bytes32 indexed taskid, address indexed worker, bytes32 hash);
-    event TaskConsensus(bytes32 indexed taskid, bytes32 consensus);
-    event TaskReveal(bytes32 indexed taskid, address indexed worker, bytes32 digest);
-    event TaskReopen(bytes32 indexed taskid);
-    event TaskFinalize(bytes32 indexed taskid, bytes results);
-    event TaskClaimed(bytes32 indexed taskid);
-    event AccurateContribution(address indexed worker, bytes32 indexed taskid);
-    event FaultyContribution(address indexed worker, bytes32 indexed taskid);
-
     function initialize(bytes32 dealId, uint256 index) external returns (bytes32);
     function contribute(
         bytes32 taskId,
@@ -146,19 +161,6 @@ interface IPocoTasks {
 
 /// @title Order management: presign and cancel orders on-chain; broadcast them as events.
 interface IPocoOrders {
-    event SignedAppOrder(bytes32 appHash);
-    event SignedDatasetOrder(bytes32 datasetHash);
-    event SignedWorkerpoolOrder(bytes32 workerpoolHash);
-    event SignedRequestOrder(bytes32 requestHash);
-    event ClosedAppOrder(bytes32 appHash);
-    event ClosedDatasetOrder(bytes32 datasetHash);
-    event ClosedWorkerpoolOrder(bytes32 workerpoolHash);
-    event ClosedRequestOrder(bytes32 requestHash);
-    event BroadcastAppOrder(AppOrder apporder);
-    event BroadcastDatasetOrder(DatasetOrder datasetorder);
-    event BroadcastWorkerpoolOrder(WorkerpoolOrder workerpoolorder);
-    event BroadcastRequestOrder(RequestOrder requestorder);
-
     function manageAppOrder(AppOrderOperation calldata) external;
     function manageDatasetOrder(DatasetOrderOperation calldata) external;
     function manageWorkerpoolOrder(WorkerpoolOrderOperation calldata) external;
@@ -171,9 +173,6 @@ interface IPocoOrders {
 
 /// @title Administration: categories, configuration, ownership.
 interface IPocoAdmin {
-    event CreateCategory(uint256 catid, string name, string description, uint256 workClockTimeRef);
-    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
-
     function createCategory(string calldata, string calldata, uint256) external returns (uint256);
     function configure(address, string calldata, string calldata, uint8, address, address, address, address)
         external;
@@ -261,7 +260,7 @@ interface IPocoViews {
 }
 
 /// @title The whole external interface of the poco hub (iExec `IexecInterfaceToken`, without Boost).
-interface IPoco is IPocoErrors, IPocoEscrow, IPocoMatch, IPocoTasks, IPocoOrders, IPocoAdmin, IPocoViews {}
+interface IPoco is IPocoErrors, IPocoEvents, IPocoEscrow, IPocoMatch, IPocoTasks, IPocoOrders, IPocoAdmin, IPocoViews {}
 
 /// @title What a deal's callback contract implements (ERC-1154 oracle consumer).
 interface IOracleConsumer {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.30;
 
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {TaskStatusEnum, ContributionStatusEnum} from "../libs/PocoTypes.sol";
 
 /// @notice Which restriction of which order refused a match (see {IPocoErrors-RestrictionNotMet}).
@@ -29,7 +30,7 @@ enum OrderKind {
 /// @notice Every refusal of the hub carries its context. The reference (iExec PoCo) reverts with
 /// strings such as `iExecV5-matchOrders-0x12` or with no reason at all; the comment on each error
 /// names the reference check it replaces.
-interface IPocoErrors {
+interface IPocoErrors is IERC20Errors {
     /*//////////////////////////////////////////////////////////////
                                 MATCHING
     //////////////////////////////////////////////////////////////*/
@@ -150,4 +151,12 @@ interface IPocoErrors {
     error NoLegacyHub();
     /// @dev A required address argument is zero.
     error ZeroAddress();
+    /// @dev Only the protocol owner may do this (same error as OpenZeppelin's Ownable).
+    error OwnableUnauthorizedAccount(address account);
+    /// @dev The new owner is not valid (same error as OpenZeppelin's Ownable).
+    error OwnableInvalidOwner(address owner);
+    /// @dev `decreaseAllowance` below zero.
+    error ERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease);
+    /// @dev A category's time reference must fit 32 bits (136 years).
+    error TimeRefTooLarge(uint256 workClockTimeRef);
 }

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+import {TaskStatusEnum, ContributionStatusEnum} from "./PocoTypes.sol";
+
+/// @title PocoStorage: the hub's state, one ERC-7201 namespaced struct shared by the hub and its
+/// module (which runs in the hub's context through `delegatecall`).
+/// @notice WARNING: append new fields at the end of {Layout}; never reorder or remove fields.
+///
+/// Layouts are packed by access pattern, which is where poco saves most of its gas against the
+/// reference (one storage slot costs 22,100 gas the first time it is written):
+/// - an account is one word: free balance (112 bits), frozen balance (112 bits), score (32 bits);
+///   the hub's total supply is capped at 2^112 - 1 so no packed field can overflow;
+/// - a deal is 11 words plus its params, and the words that are zero for deals without a dataset,
+///   callback, sponsor or tag are never written;
+/// - a task is one word of status, index, deadlines and counters, plus its deal id, consensus
+///   value, digest and results; its time reference is derived from its deadlines.
+library PocoStorage {
+    /// @dev keccak256(abi.encode(uint256(keccak256("poco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 internal constant LOCATION = 0x33f9c1c0c2a32c833368a2ddcccf15aff996d86e4faeed9e6f9bc3aa4d11c500;
+
+    uint256 internal constant AMOUNT_BITS = 112;
+    uint256 internal constant AMOUNT_MASK = (1 << AMOUNT_BITS) - 1;
+    uint256 internal constant SCORE_SHIFT = 2 * AMOUNT_BITS;
+    uint256 internal constant MAX_SCORE = type(uint32).max;
+
+    /// @dev A deal, packed. Word boundaries are marked; fields read together share a word.
+    struct StoredDeal {
+        // word 0: read by initialize
+        address workerpool;
+        uint40 startTime;
+        uint32 timeref;
+        uint24 category;
+        // word 1: read by initialize, payer of finalize/claim
+        address requester;
+        uint48 botFirst;
+        uint48 botSize;
+        // word 2: read by contribute, finalize, claim
+        address workerpoolOwner;
+        uint96 workerStake;
+        // word 3
+        address app;
+        uint96 workerpoolPrice;
+        // word 4
+        address appOwner;
+        uint96 appPrice;
+        // word 5: read by contribute
+        address beneficiary;
+        uint64 trust;
+        uint8 schedulerRewardRatio;
+        bool tee;
+        // word 6-7: zero without a dataset
+        address dataset;
+        uint96 datasetPrice;
+        address datasetOwner;
+        // word 8: zero without a callback
+        address callback;
+        // word 9: zero when the requester pays (matchOrders)
+        address sponsor;
+        // word 10: zero without tag
+        bytes32 tag;
+        // words 11+
+        string params;
+    }
+
+    /// @dev A task, packed. `timeref` is (finalDeadline - contributionDeadline) / 3.
+    struct StoredTask {
+        // word 0
+        TaskStatusEnum status;
+        uint56 idx;
+        uint40 contributionDeadline;
+        uint40 finalDeadline;
+        uint40 revealDeadline;
+        uint24 revealCounter;
+        uint24 winnerCounter;
+        uint24 contributorCount;
+        // words 1-4
+        bytes32 dealid;
+        bytes32 consensusValue;
+        bytes32 resultDigest;
+        /// Consensus total minus one (the reference starts it at 1); while REVEALING it holds the
+        /// value a `reopen` restores, so reaching consensus writes nothing here.
+        uint256 totalMinusOne;
+        bytes results;
+        bytes resultsCallback;
+        mapping(uint256 index => address worker) contributors;
+        mapping(address worker => StoredContribution) contributions;
+        /// Consensus weight of each result hash (the product of its voters' weights).
+        mapping(bytes32 resultHash => uint256 weight) groups;
+    }
+
+    struct StoredContribution {
+        // word 0
+        ContributionStatusEnum status;
+        uint8 weight;
+        address enclaveChallenge;
+        // words 1-2
+        bytes32 resultHash;
+        bytes32 resultSeal;
+    }
+
+    struct StoredCategory {
+        string name;
+        string description;
+        uint256 workClockTimeRef;
+    }
+
+    struct Layout {
+        // ownership and configuration
+        address owner;
+        address teebroker;
+        uint256 callbackgas;
+        address appregistry;
+        address datasetregistry;
+        address workerpoolregistry;
+        address v3Hub;
+        // escrow token
+        uint256 totalSupply;
+        mapping(address account => uint256 packed) accounts;
+        mapping(address account => mapping(address spender => uint256)) allowances;
+        // orders
+        mapping(bytes32 orderHash => uint256) consumed;
+        mapping(bytes32 orderHash => address) presigned;
+        // deals and tasks
+        mapping(bytes32 dealid => StoredDeal) deals;
+        mapping(bytes32 taskid => StoredTask) tasks;
+        // categories and scores
+        StoredCategory[] categories;
+        mapping(address worker => bool) scoreImported;
+    }
+
+    function layout() internal pure returns (Layout storage $) {
+        assembly ("memory-safe") {
+            $.slot := LOCATION
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            PACKED ACCOUNTS
+    //////////////////////////////////////////////////////////////*/
+
+    function balanceOf(uint256 packed) internal pure returns (uint256) {
+        return packed & AMOUNT_MASK;
+    }
+
+    function frozenOf(uint256 packed) internal pure returns (uint256) {
+        return (packed >> AMOUNT_BITS) & AMOUNT_MASK;
+    }
+
+    function scoreOf(uint256 packed) internal pure returns (uint256) {
+        return packed >> SCORE_SHIFT;
+    }
+
+    function withScore(uint256 packed, uint256 score) internal pure returns (uint256) {
+        return (packed & ((1 << SCORE_SHIFT) - 1)) | (score << SCORE_SHIFT);
+    }
+}
