@@ -31,6 +31,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function signCompact(uint256 privateKey, bytes32 digest) external pure returns (bytes32 r, bytes32 vs);
     function label(address account, string calldata newLabel) external;
+    function toString(uint256 value) external pure returns (string memory);
 
     // expectations
     function expectRevert() external;
