@@ -25,10 +25,12 @@ contract TokenSpenderMock is ITokenSpender {
         mode = newMode;
     }
 
-    function receiveApproval(address sender, uint256 amount, address token, bytes calldata extraData)
-        external
-        returns (bool)
-    {
+    function receiveApproval(
+        address sender,
+        uint256 amount,
+        address token,
+        bytes calldata extraData
+    ) external returns (bool) {
         if (mode == Mode.Revert) revert SpenderReverted();
         if (mode == Mode.Refuse) return false;
         lastSender = sender;

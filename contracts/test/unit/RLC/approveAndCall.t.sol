@@ -24,7 +24,8 @@ contract RLCApproveAndCallTest is Test {
         vm.expectEmit(address(rlc));
         emit IERC20.Approval(holder, address(spender), value);
         vm.expectCall(
-            address(spender), abi.encodeCall(spender.receiveApproval, (holder, value, address(rlc), hex"c0ffee"))
+            address(spender),
+            abi.encodeCall(spender.receiveApproval, (holder, value, address(rlc), hex"c0ffee"))
         );
         vm.prank(holder);
         assertTrue(rlc.approveAndCall(address(spender), value, hex"c0ffee"), "returns true");
@@ -53,7 +54,9 @@ contract RLCApproveAndCallTest is Test {
     }
 
     function test_revertsOnZeroSpender() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0))
+        );
         vm.prank(holder);
         rlc.approveAndCall(address(0), 5, "");
     }
