@@ -15,35 +15,35 @@ import {OrderLib} from "../../src/libs/OrderLib.sol";
 
 /// @dev Exposes {OrderLib}'s calldata hashing to tests, which hold orders in memory.
 contract OrderHasher {
-    function hash(AppOrder calldata o) external pure returns (bytes32) {
+    function hashApp(AppOrder calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(DatasetOrder calldata o) external pure returns (bytes32) {
+    function hashDataset(DatasetOrder calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(WorkerpoolOrder calldata o) external pure returns (bytes32) {
+    function hashWorkerpool(WorkerpoolOrder calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(RequestOrder calldata o) external pure returns (bytes32) {
+    function hashRequest(RequestOrder calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(AppOrderOperation calldata o) external pure returns (bytes32) {
+    function hashAppOperation(AppOrderOperation calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(DatasetOrderOperation calldata o) external pure returns (bytes32) {
+    function hashDatasetOperation(DatasetOrderOperation calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(WorkerpoolOrderOperation calldata o) external pure returns (bytes32) {
+    function hashWorkerpoolOperation(WorkerpoolOrderOperation calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 
-    function hash(RequestOrderOperation calldata o) external pure returns (bytes32) {
+    function hashRequestOperation(RequestOrderOperation calldata o) external pure returns (bytes32) {
         return OrderLib.hash(o);
     }
 

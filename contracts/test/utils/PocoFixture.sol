@@ -16,6 +16,7 @@ import {
     ContributionStatusEnum
 } from "../../src/libs/PocoTypes.sol";
 import {IPoco} from "../../src/interfaces/IPoco.sol";
+import {PocoStorage} from "../../src/libs/PocoStorage.sol";
 import {PocoHub} from "../../src/hub/PocoHub.sol";
 import {PocoModule} from "../../src/hub/PocoModule.sol";
 import {PocoViews} from "../../src/hub/PocoViews.sol";
@@ -175,39 +176,39 @@ abstract contract PocoFixture is Test {
     }
 
     function _sign(AppOrder memory o) internal view returns (AppOrder memory) {
-        o.sign = _signDigest(appOwnerKey, _typed(hasher.hash(o)));
+        o.sign = _signDigest(appOwnerKey, _typed(hasher.hashApp(o)));
         return o;
     }
 
     function _sign(DatasetOrder memory o) internal view returns (DatasetOrder memory) {
-        o.sign = _signDigest(datasetOwnerKey, _typed(hasher.hash(o)));
+        o.sign = _signDigest(datasetOwnerKey, _typed(hasher.hashDataset(o)));
         return o;
     }
 
     function _sign(WorkerpoolOrder memory o) internal view returns (WorkerpoolOrder memory) {
-        o.sign = _signDigest(schedulerKey, _typed(hasher.hash(o)));
+        o.sign = _signDigest(schedulerKey, _typed(hasher.hashWorkerpool(o)));
         return o;
     }
 
     function _sign(RequestOrder memory o) internal view returns (RequestOrder memory) {
-        o.sign = _signDigest(requesterKey, _typed(hasher.hash(o)));
+        o.sign = _signDigest(requesterKey, _typed(hasher.hashRequest(o)));
         return o;
     }
 
     function _hash(AppOrder memory o) internal view returns (bytes32) {
-        return _typed(hasher.hash(o));
+        return _typed(hasher.hashApp(o));
     }
 
     function _hash(DatasetOrder memory o) internal view returns (bytes32) {
-        return _typed(hasher.hash(o));
+        return _typed(hasher.hashDataset(o));
     }
 
     function _hash(WorkerpoolOrder memory o) internal view returns (bytes32) {
-        return _typed(hasher.hash(o));
+        return _typed(hasher.hashWorkerpool(o));
     }
 
     function _hash(RequestOrder memory o) internal view returns (bytes32) {
-        return _typed(hasher.hash(o));
+        return _typed(hasher.hashRequest(o));
     }
 
     /// @dev Signs and matches a standard deal (no dataset) for `volume` tasks at `trust`.
@@ -258,6 +259,17 @@ abstract contract PocoFixture is Test {
     function _finalize(bytes32 taskid, bytes memory results) internal {
         vm.prank(scheduler);
         hub.finalize(taskid, results, "");
+    }
+
+    /// @dev Sets `worker`'s score directly in the hub's storage (scores otherwise take one
+    /// replicated task per point). Mirrors {PocoStorage}: `accounts` is field 8 of the layout, an
+    /// account packs balance (112 bits), frozen (112 bits) and score (32 bits).
+    function _setScore(address worker, uint256 score) internal {
+        bytes32 slot = keccak256(abi.encode(worker, uint256(PocoStorage.LOCATION) + 8));
+        uint256 packed = uint256(vm.load(address(hub), slot));
+        packed = (packed & ((1 << 224) - 1)) | (score << 224);
+        vm.store(address(hub), slot, bytes32(packed));
+        assertEq(hub.viewScore(worker), score, "score seeded");
     }
 
     /// @dev Sum of free and frozen balances of every known actor, the kitty and the hub.
