@@ -54,7 +54,8 @@ async fn anvil_keeps_the_eip170_code_size_limit() {
 
 #[tokio::test]
 async fn a_missing_anvil_says_how_to_install_it() {
-    let error = Anvil::builder().with_binary("/nonexistent/anvil-native").spawn().await.unwrap_err();
+    let error =
+        Anvil::builder().with_binary("/nonexistent/anvil-native").spawn().await.unwrap_err();
     assert!(matches!(error, poco_reference::Error::ToolMissing(_)));
     assert!(error.to_string().contains("npm run setup"), "{error}");
 }
