@@ -28,6 +28,7 @@ import {PocoBase} from "./PocoBase.sol";
 /// one contract. There is no upgrade path: module addresses are fixed at construction.
 contract PocoHub is PocoBase {
     using PocoStorage for uint256;
+    using PocoStorage for PocoStorage.StoredTask;
 
     /// @notice Where calls to functions this contract does not define go.
     address private immutable _MODULE;
@@ -456,9 +457,8 @@ contract PocoHub is PocoBase {
         if (status != ContributionStatusEnum.UNSET) revert ContributionStatusInvalid(taskId, msg.sender, status);
         if (deal.tee && enclaveChallenge == address(0)) revert EnclaveChallengeRequired(taskId);
 
-        address teebroker = PocoStorage.layout().teebroker;
-        address signer =
-            enclaveChallenge != address(0) && teebroker != address(0) ? teebroker : deal.workerpoolOwner;
+        address signer = enclaveChallenge == address(0) ? address(0) : PocoStorage.layout().teebroker;
+        if (signer == address(0)) signer = deal.workerpoolOwner;
         if (!_verifyEthSigned(signer, abi.encodePacked(msg.sender, taskId, enclaveChallenge), authorizationSign)) {
             revert InvalidAuthorization(taskId, msg.sender, signer);
         }
@@ -478,19 +478,23 @@ contract PocoHub is PocoBase {
         uint256 weight,
         uint256 trust
     ) private {
-        uint256 group = task.groups[resultHash];
-        uint256 delta = Math.max(group, 1) * weight - group;
-        uint256 newGroup = group + delta;
-        uint256 newTotal = task.totalMinusOne + 1 + delta;
-        if (newGroup * trust <= newTotal * (trust - 1)) {
-            task.groups[resultHash] = newGroup;
-            task.totalMinusOne = newTotal - 1;
-            return;
+        // At trust 1 the first vote always wins (group > 0 = total · 0), and groups and total stay
+        // at their reopened state, zero: nothing to read or write.
+        if (trust != 1) {
+            uint256 group = task.groups[resultHash];
+            uint256 delta = Math.max(group, 1) * weight - group;
+            uint256 newGroup = group + delta;
+            uint256 newTotal = task.totalMinusOne + 1 + delta;
+            if (newGroup * trust <= newTotal * (trust - 1)) {
+                task.groups[resultHash] = newGroup;
+                task.totalMinusOne = newTotal - 1;
+                return;
+            }
+            // Consensus. Store the state a reopen would restore (total without this group, group
+            // 0), which is all a REVEALING task needs: it takes no more contributions.
+            if (group != 0) delete task.groups[resultHash];
+            if (newTotal - newGroup - 1 != task.totalMinusOne) task.totalMinusOne = newTotal - newGroup - 1;
         }
-        // Consensus. Store the state a reopen would restore (total without this group, group 0),
-        // which is all a REVEALING task needs: it takes no more contributions.
-        if (group != 0) delete task.groups[resultHash];
-        if (newTotal - newGroup - 1 != task.totalMinusOne) task.totalMinusOne = newTotal - newGroup - 1;
 
         uint256 winners;
         uint256 count = task.contributorCount;
@@ -499,7 +503,7 @@ contract PocoHub is PocoBase {
             if (c.status == ContributionStatusEnum.CONTRIBUTED && c.resultHash == resultHash) ++winners;
         }
         task.status = TaskStatusEnum.REVEALING;
-        task.consensusValue = resultHash;
+        task.consensusOrDigest = resultHash;
         task.revealDeadline = uint40(block.timestamp + REVEAL_DEADLINE_RATIO * _timeref(task));
         task.revealCounter = 0;
         task.winnerCounter = uint24(winners);
@@ -527,7 +531,7 @@ contract PocoHub is PocoBase {
             revert ContributionStatusInvalid(taskId, msg.sender, contribution.status);
         }
         bytes32 resultHash = contribution.resultHash;
-        if (resultHash != task.consensusValue) revert NotConsensusVote(taskId, msg.sender);
+        if (resultHash != task.consensusValue(taskId)) revert NotConsensusVote(taskId, msg.sender);
         if (
             resultHash != keccak256(abi.encodePacked(taskId, resultDigest))
                 || contribution.resultSeal != keccak256(abi.encodePacked(msg.sender, taskId, resultDigest))
@@ -535,7 +539,7 @@ contract PocoHub is PocoBase {
 
         contribution.status = ContributionStatusEnum.PROVED;
         task.revealCounter += 1;
-        task.resultDigest = resultDigest;
+        task.consensusOrDigest = resultDigest; // from now on the slot holds the digest
         emit TaskReveal(taskId, msg.sender, resultDigest);
     }
 
@@ -550,7 +554,7 @@ contract PocoHub is PocoBase {
         if (block.timestamp < task.revealDeadline) revert RevealDeadlineNotReached(taskId, task.revealDeadline);
         if (task.revealCounter != 0) revert AlreadyRevealed(taskId, task.revealCounter);
 
-        bytes32 consensusValue = task.consensusValue;
+        bytes32 consensusValue = task.consensusOrDigest; // no reveal: still the consensus value
         uint256 count = task.contributorCount;
         for (uint256 i = 0; i < count; ++i) {
             PocoStorage.StoredContribution storage c = task.contributions[task.contributors[i]];
@@ -558,7 +562,7 @@ contract PocoHub is PocoBase {
         }
         // `totalMinusOne` and `groups` already hold the reopened state (see _updateConsensus)
         task.status = TaskStatusEnum.ACTIVE;
-        task.consensusValue = bytes32(0);
+        task.consensusOrDigest = bytes32(0);
         task.revealDeadline = 0;
         task.winnerCounter = 0;
         emit TaskReopen(taskId);
@@ -595,7 +599,7 @@ contract PocoHub is PocoBase {
             revert RevealsPending(taskId, revealCounter, task.winnerCounter);
         }
         address callback = deal.callback;
-        _checkCallbackData(taskId, callback, resultsCallback, task.resultDigest);
+        _checkCallbackData(taskId, callback, resultsCallback, task.resultDigest());
 
         task.status = TaskStatusEnum.COMPLETED;
         if (results.length != 0) task.results = results;
@@ -721,11 +725,10 @@ contract PocoHub is PocoBase {
         address callback = deal.callback;
         _checkCallbackData(taskId, callback, resultsCallback, resultDigest);
 
+        // the contribution's hash and seal follow from the digest: not stored (see PocoStorage)
         PocoStorage.StoredContribution storage contribution = task.contributions[msg.sender];
         contribution.status = ContributionStatusEnum.PROVED;
         if (enclaveChallenge != address(0)) contribution.enclaveChallenge = enclaveChallenge;
-        contribution.resultHash = resultHash;
-        contribution.resultSeal = resultSeal;
         task.contributors[0] = msg.sender;
 
         task.status = TaskStatusEnum.COMPLETED;
@@ -733,8 +736,7 @@ contract PocoHub is PocoBase {
         task.revealCounter = 1;
         task.winnerCounter = 1;
         task.contributorCount = 1;
-        task.consensusValue = resultHash;
-        task.resultDigest = resultDigest;
+        task.consensusOrDigest = resultDigest;
         if (results.length != 0) task.results = results;
         if (resultsCallback.length != 0) task.resultsCallback = resultsCallback;
         emit TaskContribute(taskId, msg.sender, resultHash);

@@ -30,6 +30,7 @@ import {PocoBase} from "./PocoBase.sol";
 /// storage.
 contract PocoViews is PocoBase {
     using PocoStorage for uint256;
+    using PocoStorage for PocoStorage.StoredTask;
 
     /// @dev Anything neither the hub nor its modules define.
     fallback() external {
@@ -141,7 +142,7 @@ contract PocoViews is PocoBase {
         task.contributionDeadline = s.contributionDeadline;
         task.revealDeadline = s.revealDeadline;
         task.finalDeadline = s.finalDeadline;
-        task.consensusValue = s.consensusValue;
+        task.consensusValue = s.consensusValue(id);
         task.revealCounter = s.revealCounter;
         task.winnerCounter = s.winnerCounter;
         uint256 count = s.contributorCount;
@@ -149,15 +150,17 @@ contract PocoViews is PocoBase {
         for (uint256 i = 0; i < count; ++i) {
             task.contributors[i] = s.contributors[i];
         }
-        task.resultDigest = s.resultDigest;
+        task.resultDigest = s.resultDigest();
         task.results = s.results;
         task.resultsCallback = s.resultsCallback;
     }
 
     /// @notice The contribution of `_worker` to task `_taskid`.
     function viewContribution(bytes32 _taskid, address _worker) public view returns (Contribution memory) {
-        PocoStorage.StoredContribution storage c = PocoStorage.layout().tasks[_taskid].contributions[_worker];
-        return Contribution(c.status, c.resultHash, c.resultSeal, c.enclaveChallenge, c.weight);
+        PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[_taskid];
+        PocoStorage.StoredContribution storage c = task.contributions[_worker];
+        (bytes32 resultHash, bytes32 resultSeal) = task.contributionHashes(_taskid, _worker);
+        return Contribution(c.status, resultHash, resultSeal, c.enclaveChallenge, c.weight);
     }
 
     /// @notice The reputation of `_worker` (portable across pools).

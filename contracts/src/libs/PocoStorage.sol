@@ -74,10 +74,12 @@ library PocoStorage {
         uint24 revealCounter;
         uint24 winnerCounter;
         uint24 contributorCount;
-        // words 1-4
+        // words 1-3
         bytes32 dealid;
-        bytes32 consensusValue;
-        bytes32 resultDigest;
+        /// The consensus value until the first reveal, the result digest from then on (the
+        /// consensus value is then `keccak256(taskid ‖ digest)`): see {consensusValue} and
+        /// {resultDigest}. One slot instead of two saves a 20,000-gas write per task.
+        bytes32 consensusOrDigest;
         /// Consensus total minus one (the reference starts it at 1); while REVEALING it holds the
         /// value a `reopen` restores, so reaching consensus writes nothing here.
         uint256 totalMinusOne;
@@ -89,6 +91,8 @@ library PocoStorage {
         mapping(bytes32 resultHash => uint256 weight) groups;
     }
 
+    /// @dev `resultHash` and `resultSeal` are not stored by `contributeAndFinalize`: for its PROVED
+    /// contribution they follow from the task's digest (see {contributionHashes}).
     struct StoredContribution {
         // word 0
         ContributionStatusEnum status;
@@ -132,6 +136,36 @@ library PocoStorage {
     function layout() internal pure returns (Layout storage $) {
         assembly ("memory-safe") {
             $.slot := LOCATION
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          DERIVED TASK FIELDS
+    //////////////////////////////////////////////////////////////*/
+
+    function consensusValue(StoredTask storage task, bytes32 taskid) internal view returns (bytes32) {
+        bytes32 value = task.consensusOrDigest;
+        if (task.revealCounter == 0 || value == bytes32(0)) return value;
+        return keccak256(abi.encodePacked(taskid, value));
+    }
+
+    function resultDigest(StoredTask storage task) internal view returns (bytes32) {
+        return task.revealCounter == 0 ? bytes32(0) : task.consensusOrDigest;
+    }
+
+    /// @dev A contribution's result hash and seal, stored or (for contributeAndFinalize) derived.
+    function contributionHashes(StoredTask storage task, bytes32 taskid, address worker)
+        internal
+        view
+        returns (bytes32 resultHash, bytes32 resultSeal)
+    {
+        StoredContribution storage c = task.contributions[worker];
+        resultHash = c.resultHash;
+        resultSeal = c.resultSeal;
+        if (resultHash == bytes32(0) && c.status == ContributionStatusEnum.PROVED) {
+            bytes32 digest = resultDigest(task);
+            resultHash = keccak256(abi.encodePacked(taskid, digest));
+            resultSeal = keccak256(abi.encodePacked(worker, taskid, digest));
         }
     }
 
