@@ -14,6 +14,10 @@
 //! - [`decode_hub_error`] / [`hub_error`]: turn revert data into the hub's typed custom errors.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+// Dependencies of the `poco-deploy` binary only.
+#[cfg(feature = "cli")]
+use {clap as _, eyre as _, serde_json as _, tokio as _, url as _};
+
 pub mod bindings;
 mod deploy;
 mod error;
