@@ -9,7 +9,7 @@ test: test-contracts test-rust
 
 ## test-rust: the Rust workspace's tests
 test-rust:
-	cargo test --workspace --all-targets
+	cargo test --workspace --all-targets --locked
 
 ## test-contracts: the forge suite (installs the pinned solc-js and forge first)
 test-contracts:

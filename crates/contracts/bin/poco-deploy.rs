@@ -62,9 +62,15 @@ fn signer(args: &Args) -> eyre::Result<PrivateKeySigner> {
             .build()
             .wrap_err("could not derive the dev account");
     }
-    let path = args.private_key_file.as_ref().ok_or_else(|| eyre!("give --private-key-file or --dev-account"))?;
-    let text = std::fs::read_to_string(path).wrap_err_with(|| format!("could not read {}", path.display()))?;
-    text.trim().parse().wrap_err_with(|| format!("{} does not hold a hex private key", path.display()))
+    let path = args
+        .private_key_file
+        .as_ref()
+        .ok_or_else(|| eyre!("give --private-key-file or --dev-account"))?;
+    let text = std::fs::read_to_string(path)
+        .wrap_err_with(|| format!("could not read {}", path.display()))?;
+    text.trim()
+        .parse()
+        .wrap_err_with(|| format!("{} does not hold a hex private key", path.display()))
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -72,7 +78,9 @@ async fn main() -> eyre::Result<()> {
     let args = Args::parse();
     let signer = signer(&args)?;
     let deployer = signer.address();
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(args.rpc_url.clone());
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(args.rpc_url.clone());
     eprintln!("deploying poco from {deployer} on {}", args.rpc_url);
     let deployment = deploy_protocol(
         &provider,
@@ -96,14 +104,18 @@ mod tests {
         assert_eq!(args.rpc_url.as_str(), "http://127.0.0.1:8545/");
         let key = signer(&args).unwrap();
         // first account of the standard test mnemonic
-        assert_eq!(key.address(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap());
+        assert_eq!(
+            key.address(),
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap()
+        );
     }
 
     #[test]
     fn requires_a_key_source() {
         assert!(Args::try_parse_from(["poco-deploy"]).is_err());
         assert!(
-            Args::try_parse_from(["poco-deploy", "--dev-account", "0", "--private-key-file", "k"]).is_err()
+            Args::try_parse_from(["poco-deploy", "--dev-account", "0", "--private-key-file", "k"])
+                .is_err()
         );
     }
 }

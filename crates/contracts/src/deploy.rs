@@ -7,7 +7,9 @@ use alloy::{
 };
 
 use crate::{
-    bindings::{AppRegistry, DatasetRegistry, PocoHub, PocoModule, PocoViews, RLC, WorkerpoolRegistry},
+    bindings::{
+        AppRegistry, DatasetRegistry, PocoHub, PocoModule, PocoViews, RLC, WorkerpoolRegistry,
+    },
     error::{DeployError, DeployStep},
 };
 
@@ -50,11 +52,17 @@ pub struct DeployOptions {
 /// the hub, whose constructor creates the five default categories. Each step waits for its
 /// receipt. The provider's default sender pays and, unless told otherwise, owns everything; it
 /// also receives the whole RLC supply (87 M RLC) when the token is deployed here.
-pub async fn deploy_protocol<P>(provider: &P, options: DeployOptions) -> Result<Deployment, DeployError>
+pub async fn deploy_protocol<P>(
+    provider: &P,
+    options: DeployOptions,
+) -> Result<Deployment, DeployError>
 where
     P: Provider<Ethereum>,
 {
-    let chain_id = provider.get_chain_id().await.map_err(|source| DeployError::Rpc { step: DeployStep::ChainId, source })?;
+    let chain_id = provider
+        .get_chain_id()
+        .await
+        .map_err(|source| DeployError::Rpc { step: DeployStep::ChainId, source })?;
     let deployer = provider
         .get_accounts()
         .await
@@ -83,11 +91,31 @@ where
         .map_err(step(DeployStep::WorkerpoolRegistry))?
         .address();
     let views = *PocoViews::deploy(provider).await.map_err(step(DeployStep::Views))?.address();
-    let module = *PocoModule::deploy(provider, rlc, views).await.map_err(step(DeployStep::Module))?.address();
-    let hub = *PocoHub::deploy(provider, module, app_registry, dataset_registry, workerpool_registry, owner)
+    let module = *PocoModule::deploy(provider, rlc, views)
         .await
-        .map_err(step(DeployStep::Hub))?
+        .map_err(step(DeployStep::Module))?
         .address();
+    let hub = *PocoHub::deploy(
+        provider,
+        module,
+        app_registry,
+        dataset_registry,
+        workerpool_registry,
+        owner,
+    )
+    .await
+    .map_err(step(DeployStep::Hub))?
+    .address();
 
-    Ok(Deployment { chain_id, hub, rlc, app_registry, dataset_registry, workerpool_registry, module, views, owner })
+    Ok(Deployment {
+        chain_id,
+        hub,
+        rlc,
+        app_registry,
+        dataset_registry,
+        workerpool_registry,
+        module,
+        views,
+        owner,
+    })
 }
