@@ -13,6 +13,7 @@ import {
 } from "../libs/PocoTypes.sol";
 import {Restriction, OrderKind} from "../interfaces/IPocoErrors.sol";
 import {IWorkerpool} from "../interfaces/IRegistries.sol";
+import {Blobs} from "../libs/Blobs.sol";
 import {OrderLib} from "../libs/OrderLib.sol";
 import {PocoStorage} from "../libs/PocoStorage.sol";
 import {PocoBase} from "./PocoBase.sol";
@@ -78,7 +79,9 @@ contract PocoHub is PocoBase {
     }
 
     /// @dev Everything the hub does not define is served by the module, in the hub's context.
+    /// A call without data answers the value {Blobs-store} is writing (empty outside of it).
     fallback() external {
+        if (msg.data.length == 0) Blobs.returnPending();
         address module = _MODULE;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
@@ -180,7 +183,7 @@ contract PocoHub is PocoBase {
         m.workerStakeRatio = pool.m_workerStakeRatioPolicy();
         m.schedulerRewardRatio = pool.m_schedulerRewardRatioPolicy();
 
-        _storeDeal($.deals[dealid], m, a, d, w, r, sponsor);
+        _storeDeal($.deals[dealid], dealid, m, a, d, w, r, sponsor);
 
         // consume the orders
         $.consumed[m.appHash] += m.volume;
@@ -286,6 +289,7 @@ contract PocoHub is PocoBase {
 
     function _storeDeal(
         PocoStorage.StoredDeal storage deal,
+        bytes32 dealid,
         Match memory m,
         AppOrder calldata a,
         DatasetOrder calldata d,
@@ -334,7 +338,7 @@ contract PocoHub is PocoBase {
         if (r.callback != address(0)) deal.callback = r.callback;
         if (sponsor != address(0)) deal.sponsor = sponsor;
         if (m.tag != bytes32(0)) deal.tag = m.tag;
-        if (bytes(r.params).length != 0) deal.params = r.params;
+        Blobs.store(bytes(deal.params), PocoStorage.paramsSalt(dealid), bytes(r.params));
     }
 
     function _checkPrice(uint256 price) private pure {
@@ -602,12 +606,21 @@ contract PocoHub is PocoBase {
         _checkCallbackData(taskId, callback, resultsCallback, task.resultDigest());
 
         task.status = TaskStatusEnum.COMPLETED;
-        if (results.length != 0) task.results = results;
-        if (resultsCallback.length != 0) task.resultsCallback = resultsCallback;
+        _storeResults(task, taskId, results, resultsCallback);
         _successWork(deal, taskId);
         _distributeRewards(task, deal, taskId);
         emit TaskFinalize(taskId, results);
         _callback(callback, taskId, resultsCallback);
+    }
+
+    function _storeResults(
+        PocoStorage.StoredTask storage task,
+        bytes32 taskId,
+        bytes calldata results,
+        bytes calldata resultsCallback
+    ) private {
+        Blobs.store(task.results, PocoStorage.resultsSalt(taskId), results);
+        Blobs.store(task.resultsCallback, PocoStorage.resultsCallbackSalt(taskId), resultsCallback);
     }
 
     function _checkCallbackData(bytes32 taskId, address callback, bytes calldata data, bytes32 digest)
@@ -737,8 +750,7 @@ contract PocoHub is PocoBase {
         task.winnerCounter = 1;
         task.contributorCount = 1;
         task.consensusOrDigest = resultDigest;
-        if (results.length != 0) task.results = results;
-        if (resultsCallback.length != 0) task.resultsCallback = resultsCallback;
+        _storeResults(task, taskId, results, resultsCallback);
         emit TaskContribute(taskId, msg.sender, resultHash);
         emit TaskConsensus(taskId, resultHash);
         emit TaskReveal(taskId, msg.sender, resultDigest);

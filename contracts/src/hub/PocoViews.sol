@@ -20,6 +20,7 @@ import {
     WorkerpoolInfo
 } from "../libs/PocoTypes.sol";
 import {IApp, IDataset, IWorkerpool} from "../interfaces/IRegistries.sol";
+import {Blobs} from "../libs/Blobs.sol";
 import {OrderLib} from "../libs/OrderLib.sol";
 import {PocoStorage} from "../libs/PocoStorage.sol";
 import {PocoBase} from "./PocoBase.sol";
@@ -122,7 +123,7 @@ contract PocoViews is PocoBase {
         deal.requester = s.requester;
         deal.beneficiary = s.beneficiary;
         deal.callback = s.callback;
-        deal.params = s.params;
+        deal.params = string(Blobs.load(bytes(s.params), PocoStorage.paramsSalt(id)));
         deal.startTime = s.startTime;
         deal.botFirst = s.botFirst;
         deal.botSize = s.botSize;
@@ -151,8 +152,8 @@ contract PocoViews is PocoBase {
             task.contributors[i] = s.contributors[i];
         }
         task.resultDigest = s.resultDigest();
-        task.results = s.results;
-        task.resultsCallback = s.resultsCallback;
+        task.results = Blobs.load(s.results, PocoStorage.resultsSalt(id));
+        task.resultsCallback = Blobs.load(s.resultsCallback, PocoStorage.resultsCallbackSalt(id));
     }
 
     /// @notice The contribution of `_worker` to task `_taskid`.
@@ -227,7 +228,7 @@ contract PocoViews is PocoBase {
     function resultFor(bytes32 id) external view returns (bytes memory) {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[id];
         if (task.status != TaskStatusEnum.COMPLETED) revert TaskPending(id);
-        return task.resultsCallback;
+        return Blobs.load(task.resultsCallback, PocoStorage.resultsCallbackSalt(id));
     }
 
     /// @notice The EIP-712 domain orders are signed under.

@@ -121,6 +121,8 @@ interface IPocoErrors is IERC20Errors {
     error TaskHasContributions(bytes32 taskid, uint256 contributors);
     /// @dev The callback consumer was left less gas than the protocol guarantees it.
     error CallbackGasStarved(bytes32 taskid, uint256 gasLeft, uint256 callbackGas);
+    /// @dev A long deal params or result value could not be stored (its data contract exists).
+    error BlobCreationFailed(bytes32 salt);
     /// @dev `resultFor`: the task is not completed.
     error TaskPending(bytes32 taskid);
 

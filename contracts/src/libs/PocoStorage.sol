@@ -59,7 +59,7 @@ library PocoStorage {
         address sponsor;
         // word 10: zero without tag
         bytes32 tag;
-        // words 11+
+        // word 11: params under 32 bytes; longer ones are a blob (see {Blobs}, {paramsSalt})
         string params;
     }
 
@@ -83,6 +83,7 @@ library PocoStorage {
         /// Consensus total minus one (the reference starts it at 1); while REVEALING it holds the
         /// value a `reopen` restores, so reaching consensus writes nothing here.
         uint256 totalMinusOne;
+        /// Under 32 bytes; longer ones are blobs (see {Blobs}, {resultsSalt}).
         bytes results;
         bytes resultsCallback;
         mapping(uint256 index => address worker) contributors;
@@ -137,6 +138,22 @@ library PocoStorage {
         assembly ("memory-safe") {
             $.slot := LOCATION
         }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              BLOB SALTS
+    //////////////////////////////////////////////////////////////*/
+
+    function paramsSalt(bytes32 dealid) internal pure returns (bytes32) {
+        return keccak256(abi.encode("poco.params", dealid));
+    }
+
+    function resultsSalt(bytes32 taskid) internal pure returns (bytes32) {
+        return keccak256(abi.encode("poco.results", taskid));
+    }
+
+    function resultsCallbackSalt(bytes32 taskid) internal pure returns (bytes32) {
+        return keccak256(abi.encode("poco.resultsCallback", taskid));
     }
 
     /*//////////////////////////////////////////////////////////////
