@@ -30,6 +30,7 @@ import {PocoBase} from "./PocoBase.sol";
 contract PocoHub is PocoBase {
     using PocoStorage for uint256;
     using PocoStorage for PocoStorage.StoredTask;
+    using PocoStorage for PocoStorage.StoredDeal;
 
     /// @notice Where calls to functions this contract does not define go.
     address private immutable _MODULE;
@@ -327,16 +328,24 @@ contract PocoHub is PocoBase {
         deal.beneficiary = r.beneficiary;
         deal.trust = uint64(r.trust == 0 ? 1 : r.trust);
         deal.schedulerRewardRatio = uint8(m.schedulerRewardRatio); // registry keeps it <= 100
-        deal.tee = m.tag & bytes32(uint256(1)) != 0;
+        uint8 flags = m.tag & bytes32(uint256(1)) != 0 ? PocoStorage.FLAG_TEE : 0;
         // words 6-10, written only when not zero
         if (d.dataset != address(0)) {
             _checkPrice(d.datasetprice);
             deal.dataset = d.dataset;
             deal.datasetPrice = uint96(d.datasetprice);
             deal.datasetOwner = m.datasetOwner;
+            flags |= PocoStorage.FLAG_DATASET;
         }
-        if (r.callback != address(0)) deal.callback = r.callback;
-        if (sponsor != address(0)) deal.sponsor = sponsor;
+        if (r.callback != address(0)) {
+            deal.callback = r.callback;
+            flags |= PocoStorage.FLAG_CALLBACK;
+        }
+        if (sponsor != address(0)) {
+            deal.sponsor = sponsor;
+            flags |= PocoStorage.FLAG_SPONSOR;
+        }
+        deal.flags = flags;
         if (m.tag != bytes32(0)) deal.tag = m.tag;
         Blobs.store(bytes(deal.params), PocoStorage.paramsSalt(dealid), bytes(r.params));
     }
@@ -409,9 +418,9 @@ contract PocoHub is PocoBase {
     /// @param authorizationSign The scheduler's (or TEE broker's) EIP-191 signature of
     /// `keccak256(worker ‖ taskId ‖ enclaveChallenge)`.
     /// @dev Requirements: the task is ACTIVE and before its contribution deadline; the caller never
-    /// contributed to it; valid authorization (and enclave signature); the caller has the deal's
-    /// worker stake free. Reaches consensus within this call when the result's credibility passes
-    /// the deal's trust.
+    /// contributed to it; the result hash is not zero; valid authorization (and enclave
+    /// signature); the caller has the deal's worker stake free. Reaches consensus within this call
+    /// when the result's credibility passes the deal's trust.
     function contribute(
         bytes32 taskId,
         bytes32 resultHash,
@@ -423,24 +432,23 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
         _checkContribution(task, deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal);
+        if (resultHash == bytes32(0)) revert ZeroResultHash(taskId);
 
         // stake, then the weight from the worker's score
-        uint256 workerStake = deal.workerStake;
-        _lock(msg.sender, workerStake);
+        _lock(msg.sender, deal.workerStake);
         uint256 weight = Math.max(PocoStorage.layout().accounts[msg.sender].scoreOf() / 3, 3) - 1;
 
-        PocoStorage.StoredContribution storage contribution = task.contributions[msg.sender];
-        contribution.status = ContributionStatusEnum.CONTRIBUTED;
-        contribution.weight = uint8(Math.log2(weight)); // log2 of a uint256 is below 256
-        if (enclaveChallenge != address(0)) contribution.enclaveChallenge = enclaveChallenge;
-        contribution.resultHash = resultHash;
-        contribution.resultSeal = resultSeal;
-        uint256 count = task.contributorCount;
-        task.contributors[count] = msg.sender;
-        task.contributorCount = uint24(count + 1);
+        uint256 index = task.contributorCount;
+        task.contributors[index] = PocoStorage.packContributor(
+            msg.sender, ContributionStatusEnum.CONTRIBUTED, Math.log2(weight) // log2 of a uint256 is below 256
+        );
+        task.resultSeals[index] = resultSeal;
+        if (enclaveChallenge != address(0)) task.enclaveChallenges[index] = enclaveChallenge;
+        task.contributorCount = uint24(index + 1);
         emit TaskContribute(taskId, msg.sender, resultHash);
 
-        _updateConsensus(task, taskId, resultHash, weight, deal.trust);
+        // the contribution reaching consensus does not store its hash: it is the consensus value
+        if (!_updateConsensus(task, taskId, resultHash, weight, deal.trust)) task.resultHashes[index] = resultHash;
     }
 
     function _checkContribution(
@@ -457,9 +465,9 @@ contract PocoHub is PocoBase {
         if (block.timestamp >= task.contributionDeadline) {
             revert ContributionDeadlineReached(taskId, task.contributionDeadline);
         }
-        ContributionStatusEnum status = task.contributions[msg.sender].status;
-        if (status != ContributionStatusEnum.UNSET) revert ContributionStatusInvalid(taskId, msg.sender, status);
-        if (deal.tee && enclaveChallenge == address(0)) revert EnclaveChallengeRequired(taskId);
+        (bool found,, uint256 packed) = task.findContributor(msg.sender);
+        if (found) revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
+        if (deal.isTee() && enclaveChallenge == address(0)) revert EnclaveChallengeRequired(taskId);
 
         address signer = enclaveChallenge == address(0) ? address(0) : PocoStorage.layout().teebroker;
         if (signer == address(0)) signer = deal.workerpoolOwner;
@@ -475,43 +483,44 @@ contract PocoHub is PocoBase {
     /// @dev Sarmenta-style credibility (spec §7.3): `group[h]` is the product of the weights of the
     /// voters of `h`, `total` is 1 + the sum of all groups; consensus on `h` when
     /// `group[h] · trust > total · (trust − 1)`. Only the value just voted for is tested.
+    /// While ACTIVE, `task.consensus` holds `total − 1`. Returns whether consensus was reached.
     function _updateConsensus(
         PocoStorage.StoredTask storage task,
         bytes32 taskId,
         bytes32 resultHash,
         uint256 weight,
         uint256 trust
-    ) private {
-        // At trust 1 the first vote always wins (group > 0 = total · 0), and groups and total stay
-        // at their reopened state, zero: nothing to read or write.
+    ) private returns (bool) {
+        // At trust 1 the first vote always wins (group > 0 = total · 0): nothing to read or write.
         if (trust != 1) {
             uint256 group = task.groups[resultHash];
             uint256 delta = Math.max(group, 1) * weight - group;
             uint256 newGroup = group + delta;
-            uint256 newTotal = task.totalMinusOne + 1 + delta;
+            uint256 newTotal = uint256(task.consensus) + 1 + delta;
             if (newGroup * trust <= newTotal * (trust - 1)) {
                 task.groups[resultHash] = newGroup;
-                task.totalMinusOne = newTotal - 1;
-                return;
+                task.consensus = bytes32(newTotal - 1);
+                return false;
             }
-            // Consensus. Store the state a reopen would restore (total without this group, group
-            // 0), which is all a REVEALING task needs: it takes no more contributions.
+            // a REVEALING task takes no more votes; reopen rebuilds the total from the groups
             if (group != 0) delete task.groups[resultHash];
-            if (newTotal - newGroup - 1 != task.totalMinusOne) task.totalMinusOne = newTotal - newGroup - 1;
         }
 
         uint256 winners;
         uint256 count = task.contributorCount;
         for (uint256 i = 0; i < count; ++i) {
-            PocoStorage.StoredContribution storage c = task.contributions[task.contributors[i]];
-            if (c.status == ContributionStatusEnum.CONTRIBUTED && c.resultHash == resultHash) ++winners;
+            if (
+                task.contributors[i].contributorStatus() == ContributionStatusEnum.CONTRIBUTED
+                    && (i == count - 1 || task.resultHashes[i] == resultHash)
+            ) ++winners;
         }
         task.status = TaskStatusEnum.REVEALING;
-        task.consensusOrDigest = resultHash;
+        task.consensus = resultHash;
         task.revealDeadline = uint40(block.timestamp + REVEAL_DEADLINE_RATIO * _timeref(task));
         task.revealCounter = 0;
         task.winnerCounter = uint24(winners);
         emit TaskConsensus(taskId, resultHash);
+        return true;
     }
 
     function _timeref(PocoStorage.StoredTask storage task) private view returns (uint256) {
@@ -530,20 +539,20 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         if (task.status != TaskStatusEnum.REVEALING) revert TaskStatusInvalid(taskId, task.status);
         if (block.timestamp >= task.revealDeadline) revert RevealDeadlineReached(taskId, task.revealDeadline);
-        PocoStorage.StoredContribution storage contribution = task.contributions[msg.sender];
-        if (contribution.status != ContributionStatusEnum.CONTRIBUTED) {
-            revert ContributionStatusInvalid(taskId, msg.sender, contribution.status);
+        (, uint256 index, uint256 packed) = task.findContributor(msg.sender);
+        if (packed.contributorStatus() != ContributionStatusEnum.CONTRIBUTED) {
+            revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
         }
-        bytes32 resultHash = contribution.resultHash;
-        if (resultHash != task.consensusValue(taskId)) revert NotConsensusVote(taskId, msg.sender);
+        bytes32 consensusValue = task.consensusValue(taskId);
+        if (task.resultHashOf(taskId, index) != consensusValue) revert NotConsensusVote(taskId, msg.sender);
         if (
-            resultHash != keccak256(abi.encodePacked(taskId, resultDigest))
-                || contribution.resultSeal != keccak256(abi.encodePacked(msg.sender, taskId, resultDigest))
+            consensusValue != keccak256(abi.encodePacked(taskId, resultDigest))
+                || task.resultSeals[index] != keccak256(abi.encodePacked(msg.sender, taskId, resultDigest))
         ) revert RevealMismatch(taskId, msg.sender, resultDigest);
 
-        contribution.status = ContributionStatusEnum.PROVED;
+        task.contributors[index] = packed.withStatus(ContributionStatusEnum.PROVED);
         task.revealCounter += 1;
-        task.consensusOrDigest = resultDigest; // from now on the slot holds the digest
+        task.consensus = resultDigest; // from now on the slot holds the digest
         emit TaskReveal(taskId, msg.sender, resultDigest);
     }
 
@@ -558,18 +567,36 @@ contract PocoHub is PocoBase {
         if (block.timestamp < task.revealDeadline) revert RevealDeadlineNotReached(taskId, task.revealDeadline);
         if (task.revealCounter != 0) revert AlreadyRevealed(taskId, task.revealCounter);
 
-        bytes32 consensusValue = task.consensusOrDigest; // no reveal: still the consensus value
+        // Reject the voters of the consensus value (the one that reached it gets its hash back),
+        // and rebuild the total from the groups of the other values: 1 + Σ groups.
+        bytes32 consensusValue = task.consensus;
         uint256 count = task.contributorCount;
+        bytes32[] memory counted = new bytes32[](count);
+        uint256 distinct;
+        uint256 totalMinusOne;
         for (uint256 i = 0; i < count; ++i) {
-            PocoStorage.StoredContribution storage c = task.contributions[task.contributors[i]];
-            if (c.resultHash == consensusValue) c.status = ContributionStatusEnum.REJECTED;
+            bytes32 hash = task.resultHashes[i];
+            if (hash == bytes32(0)) task.resultHashes[i] = hash = consensusValue;
+            uint256 packed = task.contributors[i];
+            if (hash == consensusValue) {
+                task.contributors[i] = packed.withStatus(ContributionStatusEnum.REJECTED);
+            } else if (packed.contributorStatus() == ContributionStatusEnum.CONTRIBUTED && !_contains(counted, distinct, hash)) {
+                counted[distinct++] = hash;
+                totalMinusOne += task.groups[hash];
+            }
         }
-        // `totalMinusOne` and `groups` already hold the reopened state (see _updateConsensus)
         task.status = TaskStatusEnum.ACTIVE;
-        task.consensusOrDigest = bytes32(0);
+        task.consensus = bytes32(totalMinusOne);
         task.revealDeadline = 0;
         task.winnerCounter = 0;
         emit TaskReopen(taskId);
+    }
+
+    function _contains(bytes32[] memory values, uint256 length, bytes32 value) private pure returns (bool) {
+        for (uint256 i = 0; i < length; ++i) {
+            if (values[i] == value) return true;
+        }
+        return false;
     }
 
     function _onlyScheduler(PocoStorage.StoredTask storage task, bytes32 taskId)
@@ -602,8 +629,8 @@ contract PocoHub is PocoBase {
         if (revealCounter != task.winnerCounter && (revealCounter == 0 || block.timestamp < task.revealDeadline)) {
             revert RevealsPending(taskId, revealCounter, task.winnerCounter);
         }
-        address callback = deal.callback;
-        _checkCallbackData(taskId, callback, resultsCallback, task.resultDigest());
+        address callback = deal.callbackOf();
+        _checkCallbackData(taskId, callback, resultsCallback, task.consensus); // the digest: revealed
 
         task.status = TaskStatusEnum.COMPLETED;
         _storeResults(task, taskId, results, resultsCallback);
@@ -636,10 +663,10 @@ contract PocoHub is PocoBase {
     /// stake back and a share of the kitty.
     function _successWork(PocoStorage.StoredDeal storage deal, bytes32 taskId) private {
         uint256 appPrice = deal.appPrice;
-        uint256 datasetPrice = deal.datasetPrice;
+        uint256 datasetPrice = deal.datasetPriceOf();
         uint256 workerpoolPrice = deal.workerpoolPrice;
         address scheduler = deal.workerpoolOwner;
-        _seize(_payer(deal), appPrice + datasetPrice + workerpoolPrice, taskId);
+        _seize(deal.payer(), appPrice + datasetPrice + workerpoolPrice, taskId);
         if (appPrice != 0) _reward(deal.appOwner, appPrice, taskId);
         if (datasetPrice != 0) _reward(deal.datasetOwner, datasetPrice, taskId);
         _unlock(scheduler, workerpoolPrice * WORKERPOOL_STAKE_RATIO / 100);
@@ -652,11 +679,6 @@ contract PocoHub is PocoBase {
         }
     }
 
-    function _payer(PocoStorage.StoredDeal storage deal) private view returns (address payer) {
-        payer = deal.sponsor;
-        if (payer == address(0)) payer = deal.requester;
-    }
-
     /// @dev Spec §8.3: winners share the pool price and the losers' stakes by log-weight; losers
     /// lose their stake and a third of their score; the scheduler keeps its ratio and the dust.
     function _distributeRewards(PocoStorage.StoredTask storage task, PocoStorage.StoredDeal storage deal, bytes32 taskId)
@@ -667,30 +689,30 @@ contract PocoHub is PocoBase {
         uint256 pool = deal.workerpoolPrice;
         uint256 totalWeight;
         for (uint256 i = 0; i < count; ++i) {
-            PocoStorage.StoredContribution storage c = task.contributions[task.contributors[i]];
-            if (c.status == ContributionStatusEnum.PROVED) totalWeight += c.weight;
+            uint256 packed = task.contributors[i];
+            if (packed.contributorStatus() == ContributionStatusEnum.PROVED) totalWeight += packed.contributorWeight();
             else pool += workerStake;
         }
         uint256 workersPool = pool * (100 - deal.schedulerRewardRatio) / 100;
         PocoStorage.Layout storage $ = PocoStorage.layout();
         for (uint256 i = 0; i < count; ++i) {
-            address worker = task.contributors[i];
-            PocoStorage.StoredContribution storage c = task.contributions[worker];
-            if (c.status == ContributionStatusEnum.PROVED) {
-                uint256 share = Math.mulDiv(workersPool, c.weight, totalWeight);
+            uint256 packed = task.contributors[i];
+            address worker = packed.contributorWorker();
+            if (packed.contributorStatus() == ContributionStatusEnum.PROVED) {
+                uint256 share = Math.mulDiv(workersPool, packed.contributorWeight(), totalWeight);
                 pool -= share;
                 _unlock(worker, workerStake);
                 _reward(worker, share, taskId);
                 if (count > 1) {
-                    uint256 packed = $.accounts[worker];
-                    uint256 score = packed.scoreOf();
-                    if (score < PocoStorage.MAX_SCORE) $.accounts[worker] = packed.withScore(score + 1);
+                    uint256 account = $.accounts[worker];
+                    uint256 score = account.scoreOf();
+                    if (score < PocoStorage.MAX_SCORE) $.accounts[worker] = account.withScore(score + 1);
                     emit AccurateContribution(worker, taskId);
                 }
             } else {
                 _seize(worker, workerStake, taskId);
-                uint256 packed = $.accounts[worker];
-                $.accounts[worker] = packed.withScore(packed.scoreOf() * 2 / 3);
+                uint256 account = $.accounts[worker];
+                $.accounts[worker] = account.withScore(account.scoreOf() * 2 / 3);
                 emit FaultyContribution(worker, taskId);
             }
         }
@@ -735,21 +757,18 @@ contract PocoHub is PocoBase {
         _checkContribution(task, deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal);
         if (task.contributorCount != 0) revert TaskHasContributions(taskId, task.contributorCount);
         if (deal.trust != 1) revert TrustNotOne(taskId, deal.trust);
-        address callback = deal.callback;
+        address callback = deal.callbackOf();
         _checkCallbackData(taskId, callback, resultsCallback, resultDigest);
 
-        // the contribution's hash and seal follow from the digest: not stored (see PocoStorage)
-        PocoStorage.StoredContribution storage contribution = task.contributions[msg.sender];
-        contribution.status = ContributionStatusEnum.PROVED;
-        if (enclaveChallenge != address(0)) contribution.enclaveChallenge = enclaveChallenge;
-        task.contributors[0] = msg.sender;
-
+        // Hash and seal of this PROVED contribution follow from the digest: not stored.
+        task.contributors[0] = PocoStorage.packContributor(msg.sender, ContributionStatusEnum.PROVED, 0);
+        if (enclaveChallenge != address(0)) task.enclaveChallenges[0] = enclaveChallenge;
         task.status = TaskStatusEnum.COMPLETED;
         task.revealDeadline = uint40(block.timestamp + REVEAL_DEADLINE_RATIO * _timeref(task));
         task.revealCounter = 1;
         task.winnerCounter = 1;
         task.contributorCount = 1;
-        task.consensusOrDigest = resultDigest;
+        task.consensus = resultDigest;
         _storeResults(task, taskId, results, resultsCallback);
         emit TaskContribute(taskId, msg.sender, resultHash);
         emit TaskConsensus(taskId, resultHash);
@@ -783,9 +802,12 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
 
         task.status = TaskStatusEnum.FAILED;
+        // an ACTIVE task's consensus slot held its total, which is no consensus value
+        if (status == TaskStatusEnum.ACTIVE && task.consensus != bytes32(0)) task.consensus = bytes32(0);
         // failedWork (spec §8.4): refund, scheduler stake to the kitty
         uint256 workerpoolPrice = deal.workerpoolPrice;
-        _unlock(_payer(deal), deal.appPrice + deal.datasetPrice + workerpoolPrice);
+        uint256 datasetPrice = deal.datasetPriceOf();
+        _unlock(deal.payer(), deal.appPrice + datasetPrice + workerpoolPrice);
         uint256 stake = workerpoolPrice * WORKERPOOL_STAKE_RATIO / 100;
         _seize(deal.workerpoolOwner, stake, taskId);
         unchecked {
@@ -798,7 +820,7 @@ contract PocoHub is PocoBase {
         uint256 workerStake = deal.workerStake;
         uint256 count = task.contributorCount;
         for (uint256 i = 0; i < count; ++i) {
-            _unlock(task.contributors[i], workerStake);
+            _unlock(task.contributors[i].contributorWorker(), workerStake);
         }
         emit TaskClaimed(taskId);
     }

@@ -13,6 +13,7 @@ import {
     Deal,
     Task,
     TaskStatusEnum,
+    ContributionStatusEnum,
     Contribution,
     Category,
     AppInfo,
@@ -149,19 +150,29 @@ contract PocoViews is PocoBase {
         uint256 count = s.contributorCount;
         task.contributors = new address[](count);
         for (uint256 i = 0; i < count; ++i) {
-            task.contributors[i] = s.contributors[i];
+            task.contributors[i] = s.contributors[i].contributorWorker();
         }
         task.resultDigest = s.resultDigest();
         task.results = Blobs.load(s.results, PocoStorage.resultsSalt(id));
         task.resultsCallback = Blobs.load(s.resultsCallback, PocoStorage.resultsCallbackSalt(id));
     }
 
-    /// @notice The contribution of `_worker` to task `_taskid`.
-    function viewContribution(bytes32 _taskid, address _worker) public view returns (Contribution memory) {
+    /// @notice The contribution of `_worker` to task `_taskid` (all zero if none).
+    function viewContribution(bytes32 _taskid, address _worker) public view returns (Contribution memory c) {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[_taskid];
-        PocoStorage.StoredContribution storage c = task.contributions[_worker];
-        (bytes32 resultHash, bytes32 resultSeal) = task.contributionHashes(_taskid, _worker);
-        return Contribution(c.status, resultHash, resultSeal, c.enclaveChallenge, c.weight);
+        (bool found, uint256 index, uint256 packed) = task.findContributor(_worker);
+        if (!found) return c;
+        c.status = packed.contributorStatus();
+        c.weight = packed.contributorWeight();
+        c.enclaveChallenge = task.enclaveChallenges[index];
+        c.resultHash = task.resultHashOf(_taskid, index);
+        c.resultSeal = task.resultSeals[index];
+        if (c.resultSeal == bytes32(0) && c.status == ContributionStatusEnum.PROVED) {
+            // contributeAndFinalize stores neither: both follow from the digest
+            bytes32 digest = task.resultDigest();
+            c.resultHash = keccak256(abi.encodePacked(_taskid, digest));
+            c.resultSeal = keccak256(abi.encodePacked(_worker, _taskid, digest));
+        }
     }
 
     /// @notice The reputation of `_worker` (portable across pools).

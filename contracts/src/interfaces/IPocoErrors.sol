@@ -97,6 +97,8 @@ interface IPocoErrors is IERC20Errors {
     error FinalDeadlineNotReached(bytes32 taskid, uint256 deadline);
     /// @dev The worker's contribution is not in a status that allows this call.
     error ContributionStatusInvalid(bytes32 taskid, address worker, ContributionStatusEnum status);
+    /// @dev A vote for the zero hash can never be revealed (no digest hashes to it).
+    error ZeroResultHash(bytes32 taskid);
     /// @dev The deal is a TEE deal (tag bit 0) and no enclave challenge was given.
     error EnclaveChallengeRequired(bytes32 taskid);
     /// @dev The worker's authorization is not signed by the scheduler (or the TEE broker).

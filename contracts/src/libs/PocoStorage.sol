@@ -24,6 +24,12 @@ library PocoStorage {
     uint256 internal constant SCORE_SHIFT = 2 * AMOUNT_BITS;
     uint256 internal constant MAX_SCORE = type(uint32).max;
 
+    /// Deal flags: the deal is a TEE deal (tag bit 0); it has a dataset, a sponsor, a callback.
+    uint8 internal constant FLAG_TEE = 1;
+    uint8 internal constant FLAG_DATASET = 2;
+    uint8 internal constant FLAG_SPONSOR = 4;
+    uint8 internal constant FLAG_CALLBACK = 8;
+
     /// @dev A deal, packed. Word boundaries are marked; fields read together share a word.
     struct StoredDeal {
         // word 0: read by initialize
@@ -44,11 +50,12 @@ library PocoStorage {
         // word 4
         address appOwner;
         uint96 appPrice;
-        // word 5: read by contribute
+        // word 5: read by contribute and finalize
         address beneficiary;
         uint64 trust;
         uint8 schedulerRewardRatio;
-        bool tee;
+        /// FLAG_*: which of the words below are worth reading
+        uint8 flags;
         // word 6-7: zero without a dataset
         address dataset;
         uint96 datasetPrice;
@@ -64,6 +71,16 @@ library PocoStorage {
     }
 
     /// @dev A task, packed. `timeref` is (finalDeadline - contributionDeadline) / 3.
+    ///
+    /// `consensus` is one slot with three lives, so a task pays for one slot where the reference
+    /// pays for three: while ACTIVE it holds the consensus total minus one (the reference starts
+    /// the total at 1); while REVEALING, before any reveal, the consensus value; from the first
+    /// reveal on, the result digest (the consensus value is then `keccak256(taskid ‖ digest)`).
+    ///
+    /// Contributions are kept by index, in contribution order: one packed word (worker, status,
+    /// weight), the result hash and the seal. The contribution that reaches consensus does not
+    /// store its result hash: it is the consensus value. A worker's index is found by scanning the
+    /// task's contributors (a handful; the reference loops over them too).
     struct StoredTask {
         // word 0
         TaskStatusEnum status;
@@ -74,34 +91,18 @@ library PocoStorage {
         uint24 revealCounter;
         uint24 winnerCounter;
         uint24 contributorCount;
-        // words 1-3
+        // words 1-2
         bytes32 dealid;
-        /// The consensus value until the first reveal, the result digest from then on (the
-        /// consensus value is then `keccak256(taskid ‖ digest)`): see {consensusValue} and
-        /// {resultDigest}. One slot instead of two saves a 20,000-gas write per task.
-        bytes32 consensusOrDigest;
-        /// Consensus total minus one (the reference starts it at 1); while REVEALING it holds the
-        /// value a `reopen` restores, so reaching consensus writes nothing here.
-        uint256 totalMinusOne;
+        bytes32 consensus;
         /// Under 32 bytes; longer ones are blobs (see {Blobs}, {resultsSalt}).
         bytes results;
         bytes resultsCallback;
-        mapping(uint256 index => address worker) contributors;
-        mapping(address worker => StoredContribution) contributions;
+        mapping(uint256 index => uint256 packed) contributors;
+        mapping(uint256 index => bytes32) resultHashes;
+        mapping(uint256 index => bytes32) resultSeals;
+        mapping(uint256 index => address) enclaveChallenges;
         /// Consensus weight of each result hash (the product of its voters' weights).
         mapping(bytes32 resultHash => uint256 weight) groups;
-    }
-
-    /// @dev `resultHash` and `resultSeal` are not stored by `contributeAndFinalize`: for its PROVED
-    /// contribution they follow from the task's digest (see {contributionHashes}).
-    struct StoredContribution {
-        // word 0
-        ContributionStatusEnum status;
-        uint8 weight;
-        address enclaveChallenge;
-        // words 1-2
-        bytes32 resultHash;
-        bytes32 resultSeal;
     }
 
     struct StoredCategory {
@@ -141,6 +142,28 @@ library PocoStorage {
     }
 
     /*//////////////////////////////////////////////////////////////
+                              DEAL FLAGS
+    //////////////////////////////////////////////////////////////*/
+
+    function isTee(StoredDeal storage deal) internal view returns (bool) {
+        return deal.flags & FLAG_TEE != 0;
+    }
+
+    /// @dev The dataset price, zero without dataset (the dataset words are then not read).
+    function datasetPriceOf(StoredDeal storage deal) internal view returns (uint256) {
+        return deal.flags & FLAG_DATASET == 0 ? 0 : deal.datasetPrice;
+    }
+
+    /// @dev Who pays: the sponsor of a sponsored deal, the requester otherwise.
+    function payer(StoredDeal storage deal) internal view returns (address) {
+        return deal.flags & FLAG_SPONSOR == 0 ? deal.requester : deal.sponsor;
+    }
+
+    function callbackOf(StoredDeal storage deal) internal view returns (address) {
+        return deal.flags & FLAG_CALLBACK == 0 ? address(0) : deal.callback;
+    }
+
+    /*//////////////////////////////////////////////////////////////
                               BLOB SALTS
     //////////////////////////////////////////////////////////////*/
 
@@ -160,30 +183,68 @@ library PocoStorage {
                           DERIVED TASK FIELDS
     //////////////////////////////////////////////////////////////*/
 
+    /// @dev The consensus value: zero while ACTIVE (the slot then holds the total).
     function consensusValue(StoredTask storage task, bytes32 taskid) internal view returns (bytes32) {
-        bytes32 value = task.consensusOrDigest;
+        TaskStatusEnum taskStatus = task.status;
+        if (taskStatus == TaskStatusEnum.UNSET || taskStatus == TaskStatusEnum.ACTIVE) return bytes32(0);
+        bytes32 value = task.consensus;
         if (task.revealCounter == 0 || value == bytes32(0)) return value;
         return keccak256(abi.encodePacked(taskid, value));
     }
 
+    /// @dev The revealed digest: zero before the first reveal.
     function resultDigest(StoredTask storage task) internal view returns (bytes32) {
-        return task.revealCounter == 0 ? bytes32(0) : task.consensusOrDigest;
+        return task.revealCounter == 0 ? bytes32(0) : task.consensus;
     }
 
-    /// @dev A contribution's result hash and seal, stored or (for contributeAndFinalize) derived.
-    function contributionHashes(StoredTask storage task, bytes32 taskid, address worker)
+    /*//////////////////////////////////////////////////////////////
+                          PACKED CONTRIBUTORS
+    //////////////////////////////////////////////////////////////*/
+    // A contributor word: worker (bits 0-159), status (160-167), weight (168-175).
+
+    function packContributor(address account, ContributionStatusEnum contributionStatus, uint256 logWeight)
+        internal
+        pure
+        returns (uint256)
+    {
+        return uint256(uint160(account)) | (uint256(contributionStatus) << 160) | (logWeight << 168);
+    }
+
+    function contributorWorker(uint256 packed) internal pure returns (address) {
+        return address(uint160(packed));
+    }
+
+    function contributorStatus(uint256 packed) internal pure returns (ContributionStatusEnum) {
+        return ContributionStatusEnum(uint8(packed >> 160));
+    }
+
+    function contributorWeight(uint256 packed) internal pure returns (uint256) {
+        return uint8(packed >> 168);
+    }
+
+    function withStatus(uint256 packed, ContributionStatusEnum newStatus) internal pure returns (uint256) {
+        return (packed & ~(uint256(0xff) << 160)) | (uint256(newStatus) << 160);
+    }
+
+    /// @dev The index and packed word of `account`'s contribution; `found` is false if none.
+    function findContributor(StoredTask storage task, address account)
         internal
         view
-        returns (bytes32 resultHash, bytes32 resultSeal)
+        returns (bool found, uint256 index, uint256 packed)
     {
-        StoredContribution storage c = task.contributions[worker];
-        resultHash = c.resultHash;
-        resultSeal = c.resultSeal;
-        if (resultHash == bytes32(0) && c.status == ContributionStatusEnum.PROVED) {
-            bytes32 digest = resultDigest(task);
-            resultHash = keccak256(abi.encodePacked(taskid, digest));
-            resultSeal = keccak256(abi.encodePacked(worker, taskid, digest));
+        uint256 count = task.contributorCount;
+        for (index = 0; index < count; ++index) {
+            packed = task.contributors[index];
+            if (contributorWorker(packed) == account) return (true, index, packed);
         }
+        return (false, 0, 0);
+    }
+
+    /// @dev The result hash of contribution `index` (stored, or the consensus value for the
+    /// contribution that reached it).
+    function resultHashOf(StoredTask storage task, bytes32 taskid, uint256 index) internal view returns (bytes32 hash) {
+        hash = task.resultHashes[index];
+        if (hash == bytes32(0)) hash = consensusValue(task, taskid);
     }
 
     /*//////////////////////////////////////////////////////////////
