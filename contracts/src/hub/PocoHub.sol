@@ -180,9 +180,7 @@ contract PocoHub is PocoBase {
         dealid = keccak256(abi.encodePacked(m.requestHash, m.botFirst));
 
         // policies of the pool, snapshotted into the deal
-        IWorkerpool pool = IWorkerpool(w.workerpool);
-        m.workerStakeRatio = pool.m_workerStakeRatioPolicy();
-        m.schedulerRewardRatio = pool.m_schedulerRewardRatioPolicy();
+        (m.workerStakeRatio, m.schedulerRewardRatio) = IWorkerpool(w.workerpool).policies();
 
         _storeDeal($.deals[dealid], dealid, m, a, d, w, r, sponsor);
 
@@ -304,7 +302,7 @@ contract PocoHub is PocoBase {
         _checkPrice(a.appprice);
         _checkPrice(w.workerpoolprice);
         _checkPrice(workerStake);
-        if (r.trust > type(uint64).max) revert TrustTooLarge(r.trust);
+        if (r.trust > type(uint32).max) revert TrustTooLarge(r.trust);
 
         // word 0
         deal.workerpool = w.workerpool;
@@ -315,25 +313,27 @@ contract PocoHub is PocoBase {
         deal.requester = r.requester;
         deal.botFirst = uint48(m.botFirst);
         deal.botSize = uint48(m.volume);
-        // word 2
+        // word 2 (flags below)
         deal.workerpoolOwner = m.workerpoolOwner;
-        deal.workerStake = uint96(workerStake);
+        deal.workerStake = uint64(workerStake);
+        deal.schedulerRewardRatio = uint8(m.schedulerRewardRatio); // registry keeps it <= 100
         // word 3
         deal.app = a.app;
-        deal.workerpoolPrice = uint96(w.workerpoolprice);
+        deal.workerpoolPrice = uint64(w.workerpoolprice);
+        deal.trust = uint32(r.trust == 0 ? 1 : r.trust);
         // word 4
         deal.appOwner = m.appOwner;
-        deal.appPrice = uint96(a.appprice);
-        // word 5
-        deal.beneficiary = r.beneficiary;
-        deal.trust = uint64(r.trust == 0 ? 1 : r.trust);
-        deal.schedulerRewardRatio = uint8(m.schedulerRewardRatio); // registry keeps it <= 100
+        deal.appPrice = uint64(a.appprice);
+        // words 5-10, written only when the deal has them
         uint8 flags = m.tag & bytes32(uint256(1)) != 0 ? PocoStorage.FLAG_TEE : 0;
-        // words 6-10, written only when not zero
+        if (r.beneficiary != r.requester) {
+            deal.beneficiary = r.beneficiary;
+            flags |= PocoStorage.FLAG_BENEFICIARY;
+        }
         if (d.dataset != address(0)) {
             _checkPrice(d.datasetprice);
             deal.dataset = d.dataset;
-            deal.datasetPrice = uint96(d.datasetprice);
+            deal.datasetPrice = uint64(d.datasetprice);
             deal.datasetOwner = m.datasetOwner;
             flags |= PocoStorage.FLAG_DATASET;
         }
@@ -351,7 +351,7 @@ contract PocoHub is PocoBase {
     }
 
     function _checkPrice(uint256 price) private pure {
-        if (price > type(uint96).max) revert PriceTooLarge(price);
+        if (price > type(uint64).max) revert PriceTooLarge(price);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -770,15 +770,16 @@ contract PocoHub is PocoBase {
         task.contributorCount = 1;
         task.consensus = resultDigest;
         _storeResults(task, taskId, results, resultsCallback);
-        emit TaskContribute(taskId, msg.sender, resultHash);
-        emit TaskConsensus(taskId, resultHash);
-        emit TaskReveal(taskId, msg.sender, resultDigest);
 
         _successWork(deal, taskId);
         uint256 workerpoolPrice = deal.workerpoolPrice;
         uint256 workerReward = workerpoolPrice * (100 - deal.schedulerRewardRatio) / 100;
         _reward(msg.sender, workerReward, taskId);
         _reward(deal.workerpoolOwner, workerpoolPrice - workerReward, taskId);
+        // the reference emits the task's events after the payments
+        emit TaskContribute(taskId, msg.sender, resultHash);
+        emit TaskConsensus(taskId, resultHash);
+        emit TaskReveal(taskId, msg.sender, resultDigest);
         emit TaskFinalize(taskId, results);
         _callback(callback, taskId, resultsCallback);
     }

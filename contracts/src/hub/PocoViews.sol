@@ -33,6 +33,7 @@ import {PocoBase} from "./PocoBase.sol";
 contract PocoViews is PocoBase {
     using PocoStorage for uint256;
     using PocoStorage for PocoStorage.StoredTask;
+    using PocoStorage for PocoStorage.StoredDeal;
 
     /// @dev Anything neither the hub nor its modules define.
     fallback() external {
@@ -122,7 +123,7 @@ contract PocoViews is PocoBase {
         deal.category = s.category;
         deal.tag = s.tag;
         deal.requester = s.requester;
-        deal.beneficiary = s.beneficiary;
+        deal.beneficiary = s.beneficiaryOf();
         deal.callback = s.callback;
         deal.params = string(Blobs.load(bytes(s.params), PocoStorage.paramsSalt(id)));
         deal.startTime = s.startTime;

@@ -59,9 +59,11 @@ interface IPocoErrors is IERC20Errors {
     error NoVolumeLeft();
     /// @dev poco stores deals packed: a deal's volume and first index must fit 48 bits.
     error VolumeTooLarge(uint256 botFirst, uint256 volume);
-    /// @dev poco stores prices packed: a price must fit 96 bits (more than RLC's total supply).
+    /// @dev poco stores prices packed: a price or worker stake must fit 64 bits (1.8e10 RLC per
+    /// task, 200 times RLC's total supply).
     error PriceTooLarge(uint256 price);
-    /// @dev poco stores trust packed: trust must fit 64 bits.
+    /// @dev poco stores trust packed: trust must fit 32 bits (consensus among fresh workers needs
+    /// 32 agreeing votes at that level).
     error TrustTooLarge(uint256 trust);
     /// @dev 6.1 `assertDatasetDealCompatibility`, kept with its selector 0x0afd9382.
     error IncompatibleDatasetOrder(string reason);

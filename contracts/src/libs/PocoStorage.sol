@@ -24,47 +24,52 @@ library PocoStorage {
     uint256 internal constant SCORE_SHIFT = 2 * AMOUNT_BITS;
     uint256 internal constant MAX_SCORE = type(uint32).max;
 
-    /// Deal flags: the deal is a TEE deal (tag bit 0); it has a dataset, a sponsor, a callback.
+    /// Deal flags: the deal is a TEE deal (tag bit 0); it has a dataset, a sponsor, a callback,
+    /// a beneficiary other than its requester. The words of what a deal lacks are never written
+    /// nor read.
     uint8 internal constant FLAG_TEE = 1;
     uint8 internal constant FLAG_DATASET = 2;
     uint8 internal constant FLAG_SPONSOR = 4;
     uint8 internal constant FLAG_CALLBACK = 8;
+    uint8 internal constant FLAG_BENEFICIARY = 16;
 
-    /// @dev A deal, packed. Word boundaries are marked; fields read together share a word.
+    /// @dev A deal, packed: 5 words plus params for a deal without dataset, callback, sponsor,
+    /// tag or other beneficiary (the reference writes 22). Fields read together share a word.
+    /// Prices and stakes fit 64 bits (1.8e10 RLC per task, 200 times RLC's supply), trust 32.
     struct StoredDeal {
         // word 0: read by initialize
         address workerpool;
         uint40 startTime;
         uint32 timeref;
         uint24 category;
-        // word 1: read by initialize, payer of finalize/claim
+        // word 1: read by initialize; the payer unless sponsored
         address requester;
         uint48 botFirst;
         uint48 botSize;
         // word 2: read by contribute, finalize, claim
         address workerpoolOwner;
-        uint96 workerStake;
-        // word 3
-        address app;
-        uint96 workerpoolPrice;
-        // word 4
-        address appOwner;
-        uint96 appPrice;
-        // word 5: read by contribute and finalize
-        address beneficiary;
-        uint64 trust;
+        uint64 workerStake;
         uint8 schedulerRewardRatio;
-        /// FLAG_*: which of the words below are worth reading
+        /// FLAG_*: which of the words below exist
         uint8 flags;
-        // word 6-7: zero without a dataset
+        // word 3: read by contribute, finalize, claim
+        address app;
+        uint64 workerpoolPrice;
+        uint32 trust;
+        // word 4: read by finalize, claim
+        address appOwner;
+        uint64 appPrice;
+        // word 5: only when the beneficiary is not the requester
+        address beneficiary;
+        // word 6-7: only with a dataset
         address dataset;
-        uint96 datasetPrice;
+        uint64 datasetPrice;
         address datasetOwner;
-        // word 8: zero without a callback
+        // word 8: only with a callback
         address callback;
-        // word 9: zero when the requester pays (matchOrders)
+        // word 9: only for sponsored deals
         address sponsor;
-        // word 10: zero without tag
+        // word 10: only with a tag
         bytes32 tag;
         // word 11: params under 32 bytes; longer ones are a blob (see {Blobs}, {paramsSalt})
         string params;
@@ -161,6 +166,10 @@ library PocoStorage {
 
     function callbackOf(StoredDeal storage deal) internal view returns (address) {
         return deal.flags & FLAG_CALLBACK == 0 ? address(0) : deal.callback;
+    }
+
+    function beneficiaryOf(StoredDeal storage deal) internal view returns (address) {
+        return deal.flags & FLAG_BENEFICIARY == 0 ? deal.requester : deal.beneficiary;
     }
 
     /*//////////////////////////////////////////////////////////////
