@@ -19,8 +19,9 @@ test-contracts:
 contracts:
 	cd $(CONTRACTS) && npm run --silent build
 
-## contracts-check: rebuild the artifacts and fail if they differ from the committed ones
+## contracts-check: formatting, then rebuild the artifacts and fail if they differ from the committed ones
 contracts-check: contracts
+	cd $(CONTRACTS) && node_modules/.bin/forge-native fmt --check src test
 	git diff --exit-code -- $(CONTRACTS)/artifacts
 	@test -z "$$(git status --porcelain -- $(CONTRACTS)/artifacts)" || { git status --short -- $(CONTRACTS)/artifacts; echo "artifacts changed: run make contracts and commit"; exit 1; }
 

@@ -45,7 +45,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
     //////////////////////////////////////////////////////////////*/
 
     modifier onlyOwner() {
-        if (msg.sender != PocoStorage.layout().owner) revert OwnableUnauthorizedAccount(msg.sender);
+        if (msg.sender != PocoStorage.layout().owner) {
+            revert OwnableUnauthorizedAccount(msg.sender);
+        }
         _;
     }
 
@@ -83,7 +85,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
         PocoStorage.Layout storage $ = PocoStorage.layout();
         uint256 packed = $.accounts[account];
         // frozen >= amount is a protocol invariant; a failure here is a bug, so let it revert
-        if (packed.frozenOf() < amount) revert ERC20InsufficientBalance(account, packed.frozenOf(), amount);
+        if (packed.frozenOf() < amount) {
+            revert ERC20InsufficientBalance(account, packed.frozenOf(), amount);
+        }
         unchecked {
             $.accounts[account] = packed + amount - (amount << PocoStorage.AMOUNT_BITS);
             $.accounts[address(this)] -= amount;
@@ -106,7 +110,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
     function _seize(address account, uint256 amount, bytes32 ref) internal {
         PocoStorage.Layout storage $ = PocoStorage.layout();
         uint256 packed = $.accounts[account];
-        if (packed.frozenOf() < amount) revert ERC20InsufficientBalance(account, packed.frozenOf(), amount);
+        if (packed.frozenOf() < amount) {
+            revert ERC20InsufficientBalance(account, packed.frozenOf(), amount);
+        }
         unchecked {
             $.accounts[account] = packed - (amount << PocoStorage.AMOUNT_BITS);
         }
@@ -185,11 +191,16 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
                 hash, uint8(signature[64]), bytes32(signature[0:32]), bytes32(signature[32:64])
             );
         } else if (signature.length == 64) {
-            (recovered, error,) = ECDSA.tryRecover(hash, bytes32(signature[0:32]), bytes32(signature[32:64]));
+            (recovered, error,) =
+                ECDSA.tryRecover(hash, bytes32(signature[0:32]), bytes32(signature[32:64]));
         }
         if (error == ECDSA.RecoverError.NoError && recovered == account) return true;
-        if (account.code.length > 0) return SignatureChecker.isValidERC1271SignatureNow(account, hash, signature);
-        if (signature.length != 65 && signature.length != 64) revert InvalidSignatureFormat(signature.length);
+        if (account.code.length > 0) {
+            return SignatureChecker.isValidERC1271SignatureNow(account, hash, signature);
+        }
+        if (signature.length != 65 && signature.length != 64) {
+            revert InvalidSignatureFormat(signature.length);
+        }
         return false;
     }
 
@@ -211,7 +222,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
         view
         returns (bool)
     {
-        return _verifySignature(account, MessageHashUtils.toEthSignedMessageHash(keccak256(message)), signature);
+        return _verifySignature(
+            account, MessageHashUtils.toEthSignedMessageHash(keccak256(message)), signature
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -224,7 +237,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
         if (restriction == address(0) || restriction == account) return true;
         if (restriction.code.length == 0) return false;
         (bool ok, bytes memory answer) = restriction.staticcall(
-            abi.encodeCall(IERC734.keyHasPurpose, (bytes32(uint256(uint160(account))), GROUPMEMBER_PURPOSE))
+            abi.encodeCall(
+                IERC734.keyHasPurpose, (bytes32(uint256(uint160(account))), GROUPMEMBER_PURPOSE)
+            )
         );
         return ok && answer.length >= 32 && abi.decode(answer, (uint256)) == 1;
     }
@@ -232,7 +247,11 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
     /// @dev The owner of a registered asset, or zero when `registry` does not know it. Asks the
     /// registry's ERC-721 `ownerOf` first (one call); falls back to `isRegistered` + the entry's
     /// ERC-5313 `owner()` for entries of a `previous` registry.
-    function _registeredOwner(address registry, address asset) internal view returns (address owner_) {
+    function _registeredOwner(address registry, address asset)
+        internal
+        view
+        returns (address owner_)
+    {
         (bool ok, bytes memory answer) =
             registry.staticcall(abi.encodeCall(IERC721.ownerOf, (uint256(uint160(asset)))));
         if (ok && answer.length >= 32) {

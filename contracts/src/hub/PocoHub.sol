@@ -53,8 +53,8 @@ contract PocoHub is PocoBase {
         address owner_
     ) {
         if (
-            module == address(0) || appRegistry_ == address(0)
-                || datasetRegistry_ == address(0) || workerpoolRegistry_ == address(0)
+            module == address(0) || appRegistry_ == address(0) || datasetRegistry_ == address(0)
+                || workerpoolRegistry_ == address(0)
         ) revert ZeroAddress();
         if (owner_ == address(0)) revert OwnableInvalidOwner(address(0));
         _MODULE = module;
@@ -72,7 +72,11 @@ contract PocoHub is PocoBase {
         _createCategory("XL", '""', 36_000);
     }
 
-    function _createCategory(string memory name_, string memory description, uint256 workClockTimeRef) private {
+    function _createCategory(
+        string memory name_,
+        string memory description,
+        uint256 workClockTimeRef
+    ) private {
         PocoStorage.Layout storage $ = PocoStorage.layout();
         uint256 catid = $.categories.length;
         $.categories.push(PocoStorage.StoredCategory(name_, description, workClockTimeRef));
@@ -192,11 +196,16 @@ contract PocoHub is PocoBase {
 
         // lock the payment and the scheduler stake
         uint256 datasetPrice = d.dataset == address(0) ? 0 : d.datasetprice;
-        _lock(sponsor == address(0) ? r.requester : sponsor, (a.appprice + datasetPrice + w.workerpoolprice) * m.volume);
+        _lock(
+            sponsor == address(0) ? r.requester : sponsor,
+            (a.appprice + datasetPrice + w.workerpoolprice) * m.volume
+        );
         _lock(m.workerpoolOwner, (w.workerpoolprice * WORKERPOOL_STAKE_RATIO / 100) * m.volume);
 
         emit SchedulerNotice(w.workerpool, dealid);
-        emit OrdersMatched(dealid, m.appHash, m.datasetHash, m.workerpoolHash, m.requestHash, m.volume);
+        emit OrdersMatched(
+            dealid, m.appHash, m.datasetHash, m.workerpoolHash, m.requestHash, m.volume
+        );
     }
 
     function _remaining(uint256 volume, uint256 consumed) private pure returns (uint256) {
@@ -211,10 +220,14 @@ contract PocoHub is PocoBase {
         RequestOrder calldata r,
         uint256 categoryCount
     ) private pure returns (bytes32 tag) {
-        if (r.category != w.category) revert CategoryMismatch(r.category, w.category);
+        if (r.category != w.category) {
+            revert CategoryMismatch(r.category, w.category);
+        }
         if (r.category >= categoryCount) revert UnknownCategory(r.category, categoryCount);
         if (r.trust > w.trust) revert TrustNotOffered(r.trust, w.trust);
-        if (r.appmaxprice < a.appprice) revert Overpriced(OrderKind.App, a.appprice, r.appmaxprice);
+        if (r.appmaxprice < a.appprice) {
+            revert Overpriced(OrderKind.App, a.appprice, r.appmaxprice);
+        }
         if (r.datasetmaxprice < d.datasetprice) {
             revert Overpriced(OrderKind.Dataset, d.datasetprice, r.datasetmaxprice);
         }
@@ -247,8 +260,13 @@ contract PocoHub is PocoBase {
         _requireAuthorized(Restriction.WorkerpoolRequester, w.requesterrestrict, r.requester);
     }
 
-    function _requireAuthorized(Restriction which, address restriction, address account) private view {
-        if (!_isAuthorized(restriction, account)) revert RestrictionNotMet(which, restriction, account);
+    function _requireAuthorized(Restriction which, address restriction, address account)
+        private
+        view
+    {
+        if (!_isAuthorized(restriction, account)) {
+            revert RestrictionNotMet(which, restriction, account);
+        }
     }
 
     /// @dev Checks 0x20-0x50 of the reference: registration, then owner's signature, per order.
@@ -275,7 +293,9 @@ contract PocoHub is PocoBase {
             }
         }
         m.workerpoolOwner = _registeredOwner($.workerpoolregistry, w.workerpool);
-        if (m.workerpoolOwner == address(0)) revert NotRegistered(OrderKind.Workerpool, w.workerpool);
+        if (m.workerpoolOwner == address(0)) {
+            revert NotRegistered(OrderKind.Workerpool, w.workerpool);
+        }
         m.workerpoolHash = _toTypedDataHash(OrderLib.hash(w));
         if (!_verifyPresignatureOrSignature(m.workerpoolOwner, m.workerpoolHash, w.sign)) {
             revert InvalidOrderSignature(OrderKind.Workerpool, m.workerpoolHash, m.workerpoolOwner);
@@ -385,8 +405,13 @@ contract PocoHub is PocoBase {
     }
 
     /// @notice Initializes several tasks. Reverts entirely if one fails.
-    function initializeArray(bytes32[] calldata dealIds, uint256[] calldata indexes) external returns (bool) {
-        if (dealIds.length != indexes.length) revert ArrayLengthMismatch(dealIds.length, indexes.length);
+    function initializeArray(bytes32[] calldata dealIds, uint256[] calldata indexes)
+        external
+        returns (bool)
+    {
+        if (dealIds.length != indexes.length) {
+            revert ArrayLengthMismatch(dealIds.length, indexes.length);
+        }
         for (uint256 i = 0; i < dealIds.length; ++i) {
             initialize(dealIds[i], indexes[i]);
         }
@@ -399,7 +424,9 @@ contract PocoHub is PocoBase {
         external
         returns (bool)
     {
-        if (dealIds.length != indexes.length) revert ArrayLengthMismatch(dealIds.length, indexes.length);
+        if (dealIds.length != indexes.length) {
+            revert ArrayLengthMismatch(dealIds.length, indexes.length);
+        }
         for (uint256 i = 0; i < dealIds.length; ++i) {
             claim(initialize(dealIds[i], indexes[i]));
         }
@@ -431,7 +458,16 @@ contract PocoHub is PocoBase {
     ) external {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
-        _checkContribution(task, deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal);
+        _checkContribution(
+            task,
+            deal,
+            taskId,
+            enclaveChallenge,
+            enclaveSign,
+            authorizationSign,
+            resultHash,
+            resultSeal
+        );
         if (resultHash == bytes32(0)) revert ZeroResultHash(taskId);
 
         // stake, then the weight from the worker's score
@@ -440,7 +476,9 @@ contract PocoHub is PocoBase {
 
         uint256 index = task.contributorCount;
         task.contributors[index] = PocoStorage.packContributor(
-            msg.sender, ContributionStatusEnum.CONTRIBUTED, Math.log2(weight) // log2 of a uint256 is below 256
+            msg.sender,
+            ContributionStatusEnum.CONTRIBUTED,
+            Math.log2(weight) // log2 of a uint256 is below 256
         );
         task.resultSeals[index] = resultSeal;
         if (enclaveChallenge != address(0)) task.enclaveChallenges[index] = enclaveChallenge;
@@ -448,7 +486,9 @@ contract PocoHub is PocoBase {
         emit TaskContribute(taskId, msg.sender, resultHash);
 
         // the contribution reaching consensus does not store its hash: it is the consensus value
-        if (!_updateConsensus(task, taskId, resultHash, weight, deal.trust)) task.resultHashes[index] = resultHash;
+        if (!_updateConsensus(task, taskId, resultHash, weight, deal.trust)) {
+            task.resultHashes[index] = resultHash;
+        }
     }
 
     function _checkContribution(
@@ -461,22 +501,33 @@ contract PocoHub is PocoBase {
         bytes32 resultHash,
         bytes32 resultSeal
     ) private view {
-        if (task.status != TaskStatusEnum.ACTIVE) revert TaskStatusInvalid(taskId, task.status);
+        if (task.status != TaskStatusEnum.ACTIVE) {
+            revert TaskStatusInvalid(taskId, task.status);
+        }
         if (block.timestamp >= task.contributionDeadline) {
             revert ContributionDeadlineReached(taskId, task.contributionDeadline);
         }
         (bool found,, uint256 packed) = task.findContributor(msg.sender);
-        if (found) revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
-        if (deal.isTee() && enclaveChallenge == address(0)) revert EnclaveChallengeRequired(taskId);
+        if (found) {
+            revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
+        }
+        if (deal.isTee() && enclaveChallenge == address(0)) {
+            revert EnclaveChallengeRequired(taskId);
+        }
 
-        address signer = enclaveChallenge == address(0) ? address(0) : PocoStorage.layout().teebroker;
+        address signer =
+            enclaveChallenge == address(0) ? address(0) : PocoStorage.layout().teebroker;
         if (signer == address(0)) signer = deal.workerpoolOwner;
-        if (!_verifyEthSigned(signer, abi.encodePacked(msg.sender, taskId, enclaveChallenge), authorizationSign)) {
+        if (!_verifyEthSigned(
+                signer, abi.encodePacked(msg.sender, taskId, enclaveChallenge), authorizationSign
+            )) {
             revert InvalidAuthorization(taskId, msg.sender, signer);
         }
         if (
             enclaveChallenge != address(0)
-                && !_verifyEthSigned(enclaveChallenge, abi.encodePacked(resultHash, resultSeal), enclaveSign)
+                && !_verifyEthSigned(
+                    enclaveChallenge, abi.encodePacked(resultHash, resultSeal), enclaveSign
+                )
         ) revert InvalidEnclaveSignature(taskId, enclaveChallenge);
     }
 
@@ -524,7 +575,8 @@ contract PocoHub is PocoBase {
     }
 
     function _timeref(PocoStorage.StoredTask storage task) private view returns (uint256) {
-        return (uint256(task.finalDeadline) - task.contributionDeadline) / (FINAL_DEADLINE_RATIO - CONTRIBUTION_DEADLINE_RATIO);
+        return (uint256(task.finalDeadline) - task.contributionDeadline)
+            / (FINAL_DEADLINE_RATIO - CONTRIBUTION_DEADLINE_RATIO);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -538,16 +590,21 @@ contract PocoHub is PocoBase {
     function reveal(bytes32 taskId, bytes32 resultDigest) external {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         if (task.status != TaskStatusEnum.REVEALING) revert TaskStatusInvalid(taskId, task.status);
-        if (block.timestamp >= task.revealDeadline) revert RevealDeadlineReached(taskId, task.revealDeadline);
+        if (block.timestamp >= task.revealDeadline) {
+            revert RevealDeadlineReached(taskId, task.revealDeadline);
+        }
         (, uint256 index, uint256 packed) = task.findContributor(msg.sender);
         if (packed.contributorStatus() != ContributionStatusEnum.CONTRIBUTED) {
             revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
         }
         bytes32 consensusValue = task.consensusValue(taskId);
-        if (task.resultHashOf(taskId, index) != consensusValue) revert NotConsensusVote(taskId, msg.sender);
+        if (task.resultHashOf(taskId, index) != consensusValue) {
+            revert NotConsensusVote(taskId, msg.sender);
+        }
         if (
             consensusValue != keccak256(abi.encodePacked(taskId, resultDigest))
-                || task.resultSeals[index] != keccak256(abi.encodePacked(msg.sender, taskId, resultDigest))
+                || task.resultSeals[index]
+                    != keccak256(abi.encodePacked(msg.sender, taskId, resultDigest))
         ) revert RevealMismatch(taskId, msg.sender, resultDigest);
 
         task.contributors[index] = packed.withStatus(ContributionStatusEnum.PROVED);
@@ -563,8 +620,12 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         _onlyScheduler(task, taskId);
         if (task.status != TaskStatusEnum.REVEALING) revert TaskStatusInvalid(taskId, task.status);
-        if (block.timestamp >= task.finalDeadline) revert FinalDeadlineReached(taskId, task.finalDeadline);
-        if (block.timestamp < task.revealDeadline) revert RevealDeadlineNotReached(taskId, task.revealDeadline);
+        if (block.timestamp >= task.finalDeadline) {
+            revert FinalDeadlineReached(taskId, task.finalDeadline);
+        }
+        if (block.timestamp < task.revealDeadline) {
+            revert RevealDeadlineNotReached(taskId, task.revealDeadline);
+        }
         if (task.revealCounter != 0) revert AlreadyRevealed(taskId, task.revealCounter);
 
         // Reject the voters of the consensus value (the one that reached it gets its hash back),
@@ -580,7 +641,10 @@ contract PocoHub is PocoBase {
             uint256 packed = task.contributors[i];
             if (hash == consensusValue) {
                 task.contributors[i] = packed.withStatus(ContributionStatusEnum.REJECTED);
-            } else if (packed.contributorStatus() == ContributionStatusEnum.CONTRIBUTED && !_contains(counted, distinct, hash)) {
+            } else if (
+                packed.contributorStatus() == ContributionStatusEnum.CONTRIBUTED
+                    && !_contains(counted, distinct, hash)
+            ) {
                 counted[distinct++] = hash;
                 totalMinusOne += task.groups[hash];
             }
@@ -592,7 +656,11 @@ contract PocoHub is PocoBase {
         emit TaskReopen(taskId);
     }
 
-    function _contains(bytes32[] memory values, uint256 length, bytes32 value) private pure returns (bool) {
+    function _contains(bytes32[] memory values, uint256 length, bytes32 value)
+        private
+        pure
+        returns (bool)
+    {
         for (uint256 i = 0; i < length; ++i) {
             if (values[i] == value) return true;
         }
@@ -620,13 +688,20 @@ contract PocoHub is PocoBase {
     /// has a callback, and be empty otherwise.
     /// @dev Requirements: the caller is the deal's scheduler; the task is REVEALING, before its final
     /// deadline; every winner revealed, or at least one did and the reveal deadline passed.
-    function finalize(bytes32 taskId, bytes calldata results, bytes calldata resultsCallback) external {
+    function finalize(bytes32 taskId, bytes calldata results, bytes calldata resultsCallback)
+        external
+    {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         PocoStorage.StoredDeal storage deal = _onlyScheduler(task, taskId);
         if (task.status != TaskStatusEnum.REVEALING) revert TaskStatusInvalid(taskId, task.status);
-        if (block.timestamp >= task.finalDeadline) revert FinalDeadlineReached(taskId, task.finalDeadline);
+        if (block.timestamp >= task.finalDeadline) {
+            revert FinalDeadlineReached(taskId, task.finalDeadline);
+        }
         uint256 revealCounter = task.revealCounter;
-        if (revealCounter != task.winnerCounter && (revealCounter == 0 || block.timestamp < task.revealDeadline)) {
+        if (
+            revealCounter != task.winnerCounter
+                && (revealCounter == 0 || block.timestamp < task.revealDeadline)
+        ) {
             revert RevealsPending(taskId, revealCounter, task.winnerCounter);
         }
         address callback = deal.callbackOf();
@@ -650,10 +725,12 @@ contract PocoHub is PocoBase {
         Blobs.store(task.resultsCallback, PocoStorage.resultsCallbackSalt(taskId), resultsCallback);
     }
 
-    function _checkCallbackData(bytes32 taskId, address callback, bytes calldata data, bytes32 digest)
-        private
-        pure
-    {
+    function _checkCallbackData(
+        bytes32 taskId,
+        address callback,
+        bytes calldata data,
+        bytes32 digest
+    ) private pure {
         if (!((callback == address(0) && data.length == 0) || keccak256(data) == digest)) {
             revert CallbackDataMismatch(taskId);
         }
@@ -681,17 +758,22 @@ contract PocoHub is PocoBase {
 
     /// @dev Spec §8.3: winners share the pool price and the losers' stakes by log-weight; losers
     /// lose their stake and a third of their score; the scheduler keeps its ratio and the dust.
-    function _distributeRewards(PocoStorage.StoredTask storage task, PocoStorage.StoredDeal storage deal, bytes32 taskId)
-        private
-    {
+    function _distributeRewards(
+        PocoStorage.StoredTask storage task,
+        PocoStorage.StoredDeal storage deal,
+        bytes32 taskId
+    ) private {
         uint256 count = task.contributorCount;
         uint256 workerStake = deal.workerStake;
         uint256 pool = deal.workerpoolPrice;
         uint256 totalWeight;
         for (uint256 i = 0; i < count; ++i) {
             uint256 packed = task.contributors[i];
-            if (packed.contributorStatus() == ContributionStatusEnum.PROVED) totalWeight += packed.contributorWeight();
-            else pool += workerStake;
+            if (packed.contributorStatus() == ContributionStatusEnum.PROVED) {
+                totalWeight += packed.contributorWeight();
+            } else {
+                pool += workerStake;
+            }
         }
         uint256 workersPool = pool * (100 - deal.schedulerRewardRatio) / 100;
         PocoStorage.Layout storage $ = PocoStorage.layout();
@@ -706,7 +788,9 @@ contract PocoHub is PocoBase {
                 if (count > 1) {
                     uint256 account = $.accounts[worker];
                     uint256 score = account.scoreOf();
-                    if (score < PocoStorage.MAX_SCORE) $.accounts[worker] = account.withScore(score + 1);
+                    if (score < PocoStorage.MAX_SCORE) {
+                        $.accounts[worker] = account.withScore(score + 1);
+                    }
                     emit AccurateContribution(worker, taskId);
                 }
             } else {
@@ -754,14 +838,24 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
         bytes32 resultHash = keccak256(abi.encodePacked(taskId, resultDigest));
         bytes32 resultSeal = keccak256(abi.encodePacked(msg.sender, taskId, resultDigest));
-        _checkContribution(task, deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal);
+        _checkContribution(
+            task,
+            deal,
+            taskId,
+            enclaveChallenge,
+            enclaveSign,
+            authorizationSign,
+            resultHash,
+            resultSeal
+        );
         if (task.contributorCount != 0) revert TaskHasContributions(taskId, task.contributorCount);
         if (deal.trust != 1) revert TrustNotOne(taskId, deal.trust);
         address callback = deal.callbackOf();
         _checkCallbackData(taskId, callback, resultsCallback, resultDigest);
 
         // Hash and seal of this PROVED contribution follow from the digest: not stored.
-        task.contributors[0] = PocoStorage.packContributor(msg.sender, ContributionStatusEnum.PROVED, 0);
+        task.contributors[0] =
+            PocoStorage.packContributor(msg.sender, ContributionStatusEnum.PROVED, 0);
         if (enclaveChallenge != address(0)) task.enclaveChallenges[0] = enclaveChallenge;
         task.status = TaskStatusEnum.COMPLETED;
         task.revealDeadline = uint40(block.timestamp + REVEAL_DEADLINE_RATIO * _timeref(task));
@@ -799,12 +893,16 @@ contract PocoHub is PocoBase {
         if (status != TaskStatusEnum.ACTIVE && status != TaskStatusEnum.REVEALING) {
             revert TaskStatusInvalid(taskId, status);
         }
-        if (block.timestamp < task.finalDeadline) revert FinalDeadlineNotReached(taskId, task.finalDeadline);
+        if (block.timestamp < task.finalDeadline) {
+            revert FinalDeadlineNotReached(taskId, task.finalDeadline);
+        }
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
 
         task.status = TaskStatusEnum.FAILED;
         // an ACTIVE task's consensus slot held its total, which is no consensus value
-        if (status == TaskStatusEnum.ACTIVE && task.consensus != bytes32(0)) task.consensus = bytes32(0);
+        if (status == TaskStatusEnum.ACTIVE && task.consensus != bytes32(0)) {
+            task.consensus = bytes32(0);
+        }
         // failedWork (spec §8.4): refund, scheduler stake to the kitty
         uint256 workerpoolPrice = deal.workerpoolPrice;
         uint256 datasetPrice = deal.datasetPriceOf();

@@ -148,7 +148,9 @@ contract PocoModule is PocoBase {
     /// @dev Requirements: the current allowance is at least `subtracted`.
     function decreaseAllowance(address spender, uint256 subtracted) external returns (bool) {
         uint256 current = PocoStorage.layout().allowances[msg.sender][spender];
-        if (current < subtracted) revert ERC20FailedDecreaseAllowance(spender, current, subtracted);
+        if (current < subtracted) {
+            revert ERC20FailedDecreaseAllowance(spender, current, subtracted);
+        }
         unchecked {
             _approve(msg.sender, spender, current - subtracted);
         }
@@ -157,7 +159,10 @@ contract PocoModule is PocoBase {
 
     /// @notice Approves `spender` then calls its `receiveApproval` with `extraData`.
     /// @dev Requirements: the spender returns true.
-    function approveAndCall(address spender, uint256 amount, bytes calldata extraData) external returns (bool) {
+    function approveAndCall(address spender, uint256 amount, bytes calldata extraData)
+        external
+        returns (bool)
+    {
         _approve(msg.sender, spender, amount);
         if (!ITokenSpender(spender).receiveApproval(msg.sender, amount, address(this), extraData)) {
             revert ApprovalRefused(spender);
@@ -192,8 +197,13 @@ contract PocoModule is PocoBase {
 
     /// @notice Deposits `amounts[i]` RLC of the caller into `targets[i]`'s escrow balance.
     /// @dev Requirements: both arrays have the same length.
-    function depositForArray(uint256[] calldata amounts, address[] calldata targets) external returns (bool) {
-        if (amounts.length != targets.length) revert ArrayLengthMismatch(amounts.length, targets.length);
+    function depositForArray(uint256[] calldata amounts, address[] calldata targets)
+        external
+        returns (bool)
+    {
+        if (amounts.length != targets.length) {
+            revert ArrayLengthMismatch(amounts.length, targets.length);
+        }
         for (uint256 i = 0; i < amounts.length; ++i) {
             _deposit(msg.sender, amounts[i], targets[i]);
         }
@@ -220,7 +230,9 @@ contract PocoModule is PocoBase {
         external
         returns (bool)
     {
-        if (token_ != address(_TOKEN) || msg.sender != address(_TOKEN)) revert WrongToken(msg.sender, address(_TOKEN));
+        if (token_ != address(_TOKEN) || msg.sender != address(_TOKEN)) {
+            revert WrongToken(msg.sender, address(_TOKEN));
+        }
         _deposit(sender, amount, sender);
         return true;
     }
@@ -253,7 +265,8 @@ contract PocoModule is PocoBase {
     /// @notice Presigns (SIGN) or cancels (CLOSE) a dataset order.
     /// @dev Requirements: as {manageAppOrder}, for the dataset's owner.
     function manageDatasetOrder(DatasetOrderOperation calldata operation) external {
-        address owner_ = _registeredOwner(PocoStorage.layout().datasetregistry, operation.order.dataset);
+        address owner_ =
+            _registeredOwner(PocoStorage.layout().datasetregistry, operation.order.dataset);
         bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
         _checkManager(owner_, OrderLib.hash(operation), operation.sign);
         if (operation.operation == OrderOperationEnum.SIGN) {
@@ -268,7 +281,8 @@ contract PocoModule is PocoBase {
     /// @notice Presigns (SIGN) or cancels (CLOSE) a workerpool order.
     /// @dev Requirements: as {manageAppOrder}, for the workerpool's owner.
     function manageWorkerpoolOrder(WorkerpoolOrderOperation calldata operation) external {
-        address owner_ = _registeredOwner(PocoStorage.layout().workerpoolregistry, operation.order.workerpool);
+        address owner_ =
+            _registeredOwner(PocoStorage.layout().workerpoolregistry, operation.order.workerpool);
         bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
         _checkManager(owner_, OrderLib.hash(operation), operation.sign);
         if (operation.operation == OrderOperationEnum.SIGN) {
@@ -295,9 +309,15 @@ contract PocoModule is PocoBase {
         }
     }
 
-    function _checkManager(address owner_, bytes32 operationHash, bytes calldata signature) private view {
+    function _checkManager(address owner_, bytes32 operationHash, bytes calldata signature)
+        private
+        view
+    {
         if (msg.sender == owner_ && owner_ != address(0)) return;
-        if (owner_ == address(0) || !_verifySignature(owner_, _toTypedDataHash(operationHash), signature)) {
+        if (
+            owner_ == address(0)
+                || !_verifySignature(owner_, _toTypedDataHash(operationHash), signature)
+        ) {
             revert InvalidSenderOrSignature(msg.sender, owner_);
         }
     }
@@ -328,12 +348,14 @@ contract PocoModule is PocoBase {
 
     /// @notice Appends a category; its id is the previous category count.
     /// @dev Requirements: the caller is the protocol owner; `workClockTimeRef` fits 32 bits.
-    function createCategory(string calldata name_, string calldata description, uint256 workClockTimeRef)
-        external
-        onlyOwner
-        returns (uint256 catid)
-    {
-        if (workClockTimeRef > type(uint32).max) revert TimeRefTooLarge(workClockTimeRef);
+    function createCategory(
+        string calldata name_,
+        string calldata description,
+        uint256 workClockTimeRef
+    ) external onlyOwner returns (uint256 catid) {
+        if (workClockTimeRef > type(uint32).max) {
+            revert TimeRefTooLarge(workClockTimeRef);
+        }
         PocoStorage.Layout storage $ = PocoStorage.layout();
         catid = $.categories.length;
         $.categories.push(PocoStorage.StoredCategory(name_, description, workClockTimeRef));
@@ -342,10 +364,16 @@ contract PocoModule is PocoBase {
 
     /// @notice Kept for interface compatibility: poco is configured at construction.
     /// @dev Always reverts `AlreadyConfigured`.
-    function configure(address, string calldata, string calldata, uint8, address, address, address, address)
-        external
-        pure
-    {
+    function configure(
+        address,
+        string calldata,
+        string calldata,
+        uint8,
+        address,
+        address,
+        address,
+        address
+    ) external pure {
         revert AlreadyConfigured();
     }
 
@@ -367,10 +395,11 @@ contract PocoModule is PocoBase {
 
     /// @notice Replaces the three registries.
     /// @dev Requirements: the caller is the protocol owner.
-    function changeRegistries(address appRegistry, address datasetRegistry, address workerpoolRegistry)
-        external
-        onlyOwner
-    {
+    function changeRegistries(
+        address appRegistry,
+        address datasetRegistry,
+        address workerpoolRegistry
+    ) external onlyOwner {
         PocoStorage.Layout storage $ = PocoStorage.layout();
         $.appregistry = appRegistry;
         $.datasetregistry = datasetRegistry;

@@ -53,10 +53,14 @@ contract PocoViews is PocoBase {
     ) external view returns (uint256 volume) {
         PocoStorage.Layout storage $ = PocoStorage.layout();
         volume = _remaining(r.volume, $.consumed[_toTypedDataHash(OrderLib.hash(r))]);
-        volume = Math.min(volume, _remaining(a.volume, $.consumed[_toTypedDataHash(OrderLib.hash(a))]));
-        volume = Math.min(volume, _remaining(w.volume, $.consumed[_toTypedDataHash(OrderLib.hash(w))]));
+        volume =
+            Math.min(volume, _remaining(a.volume, $.consumed[_toTypedDataHash(OrderLib.hash(a))]));
+        volume =
+            Math.min(volume, _remaining(w.volume, $.consumed[_toTypedDataHash(OrderLib.hash(w))]));
         if (d.dataset != address(0)) {
-            volume = Math.min(volume, _remaining(d.volume, $.consumed[_toTypedDataHash(OrderLib.hash(d))]));
+            volume = Math.min(
+                volume, _remaining(d.volume, $.consumed[_toTypedDataHash(OrderLib.hash(d))])
+            );
         }
     }
 
@@ -78,20 +82,30 @@ contract PocoViews is PocoBase {
         }
         PocoStorage.StoredDeal storage deal = $.deals[dealId];
         if (deal.requester == address(0)) revert IncompatibleDatasetOrder("Deal not found");
-        if (deal.dataset != address(0)) revert IncompatibleDatasetOrder("Deal already has a dataset");
-        if (!_isAuthorized(d.apprestrict, deal.app)) revert IncompatibleDatasetOrder("App restriction not satisfied");
+        if (deal.dataset != address(0)) {
+            revert IncompatibleDatasetOrder("Deal already has a dataset");
+        }
+        if (!_isAuthorized(d.apprestrict, deal.app)) {
+            revert IncompatibleDatasetOrder("App restriction not satisfied");
+        }
         if (!_isAuthorized(d.workerpoolrestrict, deal.workerpool)) {
             revert IncompatibleDatasetOrder("Workerpool restriction not satisfied");
         }
         if (!_isAuthorized(d.requesterrestrict, deal.requester)) {
             revert IncompatibleDatasetOrder("Requester restriction not satisfied");
         }
-        if (deal.tag & d.tag != d.tag) revert IncompatibleDatasetOrder("Tag compatibility not satisfied");
+        if (deal.tag & d.tag != d.tag) {
+            revert IncompatibleDatasetOrder("Tag compatibility not satisfied");
+        }
     }
 
     /// @notice Whether `signature` is `account`'s signature of `hash` (ERC-1271 for contracts).
     /// @dev Reverts `InvalidSignatureFormat` for an EOA signature that is not 64 or 65 bytes long.
-    function verifySignature(address account, bytes32 hash, bytes calldata signature) external view returns (bool) {
+    function verifySignature(address account, bytes32 hash, bytes calldata signature)
+        external
+        view
+        returns (bool)
+    {
         return _verifySignature(account, hash, signature);
     }
 
@@ -159,7 +173,11 @@ contract PocoViews is PocoBase {
     }
 
     /// @notice The contribution of `_worker` to task `_taskid` (all zero if none).
-    function viewContribution(bytes32 _taskid, address _worker) public view returns (Contribution memory c) {
+    function viewContribution(bytes32 _taskid, address _worker)
+        public
+        view
+        returns (Contribution memory c)
+    {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[_taskid];
         (bool found, uint256 index, uint256 packed) = task.findContributor(_worker);
         if (!found) return c;
@@ -221,7 +239,12 @@ contract PocoViews is PocoBase {
     /// @notice A dataset's owner and registration data.
     function viewDataset(address dataset) external view returns (DatasetInfo memory) {
         IDataset entry = IDataset(dataset);
-        return DatasetInfo(entry.owner(), entry.m_datasetName(), entry.m_datasetMultiaddr(), entry.m_datasetChecksum());
+        return DatasetInfo(
+            entry.owner(),
+            entry.m_datasetName(),
+            entry.m_datasetMultiaddr(),
+            entry.m_datasetChecksum()
+        );
     }
 
     /// @notice A workerpool's owner, description and policies.
@@ -245,7 +268,10 @@ contract PocoViews is PocoBase {
 
     /// @notice The EIP-712 domain orders are signed under.
     function domain() external view returns (EIP712Domain memory) {
-        return EIP712Domain(OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION, block.chainid, address(this));
+        return
+            EIP712Domain(
+                OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION, block.chainid, address(this)
+            );
     }
 
     /// @notice The EIP-712 domain separator of {domain}.
@@ -343,7 +369,8 @@ contract PocoViews is PocoBase {
         returns (uint256, uint256, uint256, uint256, uint256, uint256)
     {
         Deal memory d = viewDeal(_id);
-        return (d.category, d.startTime, d.botFirst, d.botSize, d.workerStake, d.schedulerRewardRatio);
+        return
+            (d.category, d.startTime, d.botFirst, d.botSize, d.workerStake, d.schedulerRewardRatio);
     }
 
     function viewTaskABILegacy(bytes32 _taskid)
@@ -390,7 +417,11 @@ contract PocoViews is PocoBase {
         return (uint8(c.status), c.resultHash, c.resultSeal, c.enclaveChallenge);
     }
 
-    function viewCategoryABILegacy(uint256 _catid) external view returns (string memory, string memory, uint256) {
+    function viewCategoryABILegacy(uint256 _catid)
+        external
+        view
+        returns (string memory, string memory, uint256)
+    {
         Category memory c = viewCategory(_catid);
         return (c.name, c.description, c.workClockTimeRef);
     }

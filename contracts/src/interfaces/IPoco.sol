@@ -174,8 +174,16 @@ interface IPocoOrders {
 /// @title Administration: categories, configuration, ownership.
 interface IPocoAdmin {
     function createCategory(string calldata, string calldata, uint256) external returns (uint256);
-    function configure(address, string calldata, string calldata, uint8, address, address, address, address)
-        external;
+    function configure(
+        address,
+        string calldata,
+        string calldata,
+        uint8,
+        address,
+        address,
+        address,
+        address
+    ) external;
     function updateDomainSeparator() external;
     function setTeeBroker(address) external;
     function setCallbackGas(uint256) external;
@@ -260,7 +268,16 @@ interface IPocoViews {
 }
 
 /// @title The whole external interface of the poco hub (iExec `IexecInterfaceToken`, without Boost).
-interface IPoco is IPocoErrors, IPocoEvents, IPocoEscrow, IPocoMatch, IPocoTasks, IPocoOrders, IPocoAdmin, IPocoViews {}
+interface IPoco is
+    IPocoErrors,
+    IPocoEvents,
+    IPocoEscrow,
+    IPocoMatch,
+    IPocoTasks,
+    IPocoOrders,
+    IPocoAdmin,
+    IPocoViews
+{}
 
 /// @title What a deal's callback contract implements (ERC-1154 oracle consumer).
 interface IOracleConsumer {
@@ -270,9 +287,12 @@ interface IOracleConsumer {
 
 /// @title Receiver of `approveAndCall` (RLC and the hub's escrow token).
 interface ITokenSpender {
-    function receiveApproval(address sender, uint256 amount, address token, bytes calldata extraData)
-        external
-        returns (bool);
+    function receiveApproval(
+        address sender,
+        uint256 amount,
+        address token,
+        bytes calldata extraData
+    ) external returns (bool);
 }
 
 /// @title ERC-734 key manager used as a group in order restrictions (purpose 4 = group member).

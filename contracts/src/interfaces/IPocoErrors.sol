@@ -162,7 +162,9 @@ interface IPocoErrors is IERC20Errors {
     /// @dev The new owner is not valid (same error as OpenZeppelin's Ownable).
     error OwnableInvalidOwner(address owner);
     /// @dev `decreaseAllowance` below zero.
-    error ERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease);
+    error ERC20FailedDecreaseAllowance(
+        address spender, uint256 currentAllowance, uint256 requestedDecrease
+    );
     /// @dev A category's time reference must fit 32 bits (136 years).
     error TimeRefTooLarge(uint256 workClockTimeRef);
 }

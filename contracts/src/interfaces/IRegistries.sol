@@ -123,7 +123,12 @@ interface IWorkerpool is IRegistryEntry {
     function m_workerStakeRatioPolicy() external view returns (uint256);
     function m_schedulerRewardRatioPolicy() external view returns (uint256);
     /// @notice Both policies in one call (used by the hub at match time).
-    function policies() external view returns (uint256 workerStakeRatio, uint256 schedulerRewardRatio);
-    function changePolicy(uint256 _newWorkerStakeRatioPolicy, uint256 _newSchedulerRewardRatioPolicy)
-        external;
+    function policies()
+        external
+        view
+        returns (uint256 workerStakeRatio, uint256 schedulerRewardRatio);
+    function changePolicy(
+        uint256 _newWorkerStakeRatioPolicy,
+        uint256 _newSchedulerRewardRatioPolicy
+    ) external;
 }

@@ -77,7 +77,13 @@ library Blobs {
 
     /// @dev The CREATE2 address of the data contract of `salt` (created by this contract).
     function addressOf(bytes32 salt) internal view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), salt, INIT_CODE_HASH)))));
+        return address(
+            uint160(
+                uint256(
+                    keccak256(abi.encodePacked(bytes1(0xff), address(this), salt, INIT_CODE_HASH))
+                )
+            )
+        );
     }
 
     /// @dev Writes the pending value, raw, as return data (the answer to the init code's call).

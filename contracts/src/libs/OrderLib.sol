@@ -17,8 +17,9 @@ import {
 /// standard `eth_signTypedData_v4` signer produces signatures the hub accepts. The `sign` field of
 /// an order is not part of its struct hash. The on-chain "order hash" is the full EIP-712 digest.
 library OrderLib {
-    bytes32 internal constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
     bytes32 internal constant DOMAIN_NAME_HASH = keccak256("iExecODB");
     bytes32 internal constant DOMAIN_VERSION_HASH = keccak256("5.0.0");
     string internal constant DOMAIN_NAME = "iExecODB";
@@ -53,7 +54,13 @@ library OrderLib {
     /// each use (about 150 gas) rather than stored, so it follows chain-id changes by itself.
     function domainSeparator(address verifyingContract) internal view returns (bytes32) {
         return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, verifyingContract)
+            abi.encode(
+                DOMAIN_TYPEHASH,
+                DOMAIN_NAME_HASH,
+                DOMAIN_VERSION_HASH,
+                block.chainid,
+                verifyingContract
+            )
         );
     }
 
@@ -136,18 +143,25 @@ library OrderLib {
     }
 
     function hash(AppOrderOperation calldata op) internal pure returns (bytes32) {
-        return keccak256(abi.encode(APPORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation)));
+        return
+            keccak256(abi.encode(APPORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation)));
     }
 
     function hash(DatasetOrderOperation calldata op) internal pure returns (bytes32) {
-        return keccak256(abi.encode(DATASETORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation)));
+        return keccak256(
+            abi.encode(DATASETORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation))
+        );
     }
 
     function hash(WorkerpoolOrderOperation calldata op) internal pure returns (bytes32) {
-        return keccak256(abi.encode(WORKERPOOLORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation)));
+        return keccak256(
+            abi.encode(WORKERPOOLORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation))
+        );
     }
 
     function hash(RequestOrderOperation calldata op) internal pure returns (bytes32) {
-        return keccak256(abi.encode(REQUESTORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation)));
+        return keccak256(
+            abi.encode(REQUESTORDEROPERATION_TYPEHASH, hash(op.order), uint256(op.operation))
+        );
     }
 }

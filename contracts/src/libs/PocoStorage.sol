@@ -17,7 +17,8 @@ import {TaskStatusEnum, ContributionStatusEnum} from "./PocoTypes.sol";
 ///   value, digest and results; its time reference is derived from its deadlines.
 library PocoStorage {
     /// @dev keccak256(abi.encode(uint256(keccak256("poco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 internal constant LOCATION = 0x33f9c1c0c2a32c833368a2ddcccf15aff996d86e4faeed9e6f9bc3aa4d11c500;
+    bytes32 internal constant LOCATION =
+        0x33f9c1c0c2a32c833368a2ddcccf15aff996d86e4faeed9e6f9bc3aa4d11c500;
 
     uint256 internal constant AMOUNT_BITS = 112;
     uint256 internal constant AMOUNT_MASK = (1 << AMOUNT_BITS) - 1;
@@ -193,9 +194,15 @@ library PocoStorage {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev The consensus value: zero while ACTIVE (the slot then holds the total).
-    function consensusValue(StoredTask storage task, bytes32 taskid) internal view returns (bytes32) {
+    function consensusValue(StoredTask storage task, bytes32 taskid)
+        internal
+        view
+        returns (bytes32)
+    {
         TaskStatusEnum taskStatus = task.status;
-        if (taskStatus == TaskStatusEnum.UNSET || taskStatus == TaskStatusEnum.ACTIVE) return bytes32(0);
+        if (taskStatus == TaskStatusEnum.UNSET || taskStatus == TaskStatusEnum.ACTIVE) {
+            return bytes32(0);
+        }
         bytes32 value = task.consensus;
         if (task.revealCounter == 0 || value == bytes32(0)) return value;
         return keccak256(abi.encodePacked(taskid, value));
@@ -211,11 +218,11 @@ library PocoStorage {
     //////////////////////////////////////////////////////////////*/
     // A contributor word: worker (bits 0-159), status (160-167), weight (168-175).
 
-    function packContributor(address account, ContributionStatusEnum contributionStatus, uint256 logWeight)
-        internal
-        pure
-        returns (uint256)
-    {
+    function packContributor(
+        address account,
+        ContributionStatusEnum contributionStatus,
+        uint256 logWeight
+    ) internal pure returns (uint256) {
         return uint256(uint160(account)) | (uint256(contributionStatus) << 160) | (logWeight << 168);
     }
 
@@ -231,7 +238,11 @@ library PocoStorage {
         return uint8(packed >> 168);
     }
 
-    function withStatus(uint256 packed, ContributionStatusEnum newStatus) internal pure returns (uint256) {
+    function withStatus(uint256 packed, ContributionStatusEnum newStatus)
+        internal
+        pure
+        returns (uint256)
+    {
         return (packed & ~(uint256(0xff) << 160)) | (uint256(newStatus) << 160);
     }
 
@@ -251,7 +262,11 @@ library PocoStorage {
 
     /// @dev The result hash of contribution `index` (stored, or the consensus value for the
     /// contribution that reached it).
-    function resultHashOf(StoredTask storage task, bytes32 taskid, uint256 index) internal view returns (bytes32 hash) {
+    function resultHashOf(StoredTask storage task, bytes32 taskid, uint256 index)
+        internal
+        view
+        returns (bytes32 hash)
+    {
         hash = task.resultHashes[index];
         if (hash == bytes32(0)) hash = consensusValue(task, taskid);
     }

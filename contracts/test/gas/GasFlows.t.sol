@@ -8,7 +8,8 @@ import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder} from "../../src/l
 /// (per-transaction figures while iterating). The benchmark of record, against the reference
 /// contracts on anvil, is `cargo run -p poco-compat --release --bin gas-bench`.
 contract GasFlowsTest is PocoFixture {
-    string internal constant PARAMS = '{"iexec_args":"hello world","iexec_input_files":["https://example.org/a.txt"]}';
+    string internal constant PARAMS =
+        '{"iexec_args":"hello world","iexec_input_files":["https://example.org/a.txt"]}';
     bytes internal constant RESULTS = "/ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG";
 
     function _deal(uint256 volume, uint256 trust) internal returns (bytes32) {

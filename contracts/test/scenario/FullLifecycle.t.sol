@@ -18,7 +18,11 @@ contract FullLifecycleTest is PocoFixture {
         uint256 workerBefore = hub.balanceOf(workers[0]);
         _contribute(0, taskid, digest);
         Task memory task = hub.viewTask(taskid);
-        assertEq(uint256(task.status), uint256(TaskStatusEnum.REVEALING), "consensus at first contribution");
+        assertEq(
+            uint256(task.status),
+            uint256(TaskStatusEnum.REVEALING),
+            "consensus at first contribution"
+        );
         assertEq(task.winnerCounter, 1, "one winner");
 
         _reveal(0, taskid, digest);
@@ -54,9 +58,13 @@ contract FullLifecycleTest is PocoFixture {
 
         _contribute(4, taskid, bad);
         _contribute(0, taskid, good);
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus yet");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus yet"
+        );
         _contribute(1, taskid, good);
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.REVEALING), "consensus");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.REVEALING), "consensus"
+        );
         assertEq(hub.viewTask(taskid).winnerCounter, 2, "two winners");
 
         _reveal(0, taskid, good);
@@ -73,7 +81,11 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(hub.balanceOf(workers[4]), INITIAL_DEPOSIT - stake, "loser slashed");
         assertEq(hub.frozenOf(workers[4]), 0, "loser nothing frozen");
         assertEq(hub.viewScore(workers[4]), 6, "loser score cut to two thirds");
-        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE + stake - 2 * share, "scheduler cut");
+        assertEq(
+            hub.balanceOf(scheduler),
+            INITIAL_DEPOSIT + POOL_PRICE + stake - 2 * share,
+            "scheduler cut"
+        );
         _assertConservation();
     }
 }

@@ -35,15 +35,27 @@ contract OrderHasher {
         return OrderLib.hash(o);
     }
 
-    function hashDatasetOperation(DatasetOrderOperation calldata o) external pure returns (bytes32) {
+    function hashDatasetOperation(DatasetOrderOperation calldata o)
+        external
+        pure
+        returns (bytes32)
+    {
         return OrderLib.hash(o);
     }
 
-    function hashWorkerpoolOperation(WorkerpoolOrderOperation calldata o) external pure returns (bytes32) {
+    function hashWorkerpoolOperation(WorkerpoolOrderOperation calldata o)
+        external
+        pure
+        returns (bytes32)
+    {
         return OrderLib.hash(o);
     }
 
-    function hashRequestOperation(RequestOrderOperation calldata o) external pure returns (bytes32) {
+    function hashRequestOperation(RequestOrderOperation calldata o)
+        external
+        pure
+        returns (bytes32)
+    {
         return OrderLib.hash(o);
     }
 

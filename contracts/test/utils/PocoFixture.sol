@@ -93,8 +93,12 @@ abstract contract PocoFixture is Test {
         hasher = new OrderHasher();
         vm.label(address(hub), "hub");
 
-        app = appRegistry.createApp(appOwner, "hello", "DOCKER", "docker.io/poco/hello:1", keccak256("image"), "");
-        dataset = datasetRegistry.createDataset(datasetOwner, "data", "https://example.org/data.zip", keccak256("data"));
+        app = appRegistry.createApp(
+            appOwner, "hello", "DOCKER", "docker.io/poco/hello:1", keccak256("image"), ""
+        );
+        dataset = datasetRegistry.createDataset(
+            datasetOwner, "data", "https://example.org/data.zip", keccak256("data")
+        );
         workerpool = workerpoolRegistry.createWorkerpool(scheduler, "pool");
 
         _fund(appOwner);
@@ -124,11 +128,15 @@ abstract contract PocoFixture is Test {
     }
 
     function _appOrder(uint256 price, uint256 volume) internal returns (AppOrder memory o) {
-        o = AppOrder(app, price, volume, NO_TAG, address(0), address(0), address(0), _nextSalt(), "");
+        o = AppOrder(
+            app, price, volume, NO_TAG, address(0), address(0), address(0), _nextSalt(), ""
+        );
     }
 
     function _datasetOrder(uint256 price, uint256 volume) internal returns (DatasetOrder memory o) {
-        o = DatasetOrder(dataset, price, volume, NO_TAG, address(0), address(0), address(0), _nextSalt(), "");
+        o = DatasetOrder(
+            dataset, price, volume, NO_TAG, address(0), address(0), address(0), _nextSalt(), ""
+        );
     }
 
     function _noDataset() internal pure returns (DatasetOrder memory o) {}
@@ -138,14 +146,26 @@ abstract contract PocoFixture is Test {
         returns (WorkerpoolOrder memory o)
     {
         o = WorkerpoolOrder(
-            workerpool, price, volume, NO_TAG, 0, trust, address(0), address(0), address(0), _nextSalt(), ""
+            workerpool,
+            price,
+            volume,
+            NO_TAG,
+            0,
+            trust,
+            address(0),
+            address(0),
+            address(0),
+            _nextSalt(),
+            ""
         );
     }
 
-    function _requestOrder(AppOrder memory a, DatasetOrder memory d, WorkerpoolOrder memory w, uint256 volume)
-        internal
-        returns (RequestOrder memory o)
-    {
+    function _requestOrder(
+        AppOrder memory a,
+        DatasetOrder memory d,
+        WorkerpoolOrder memory w,
+        uint256 volume
+    ) internal returns (RequestOrder memory o) {
         o = RequestOrder({
             app: a.app,
             appmaxprice: a.appprice,
@@ -231,8 +251,14 @@ abstract contract PocoFixture is Test {
         return keccak256(abi.encodePacked(dealid, idx));
     }
 
-    function _authorization(address worker, bytes32 taskid, address enclave) internal view returns (bytes memory) {
-        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(keccak256(abi.encodePacked(worker, taskid, enclave)));
+    function _authorization(address worker, bytes32 taskid, address enclave)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(
+            keccak256(abi.encodePacked(worker, taskid, enclave))
+        );
         return _signDigest(schedulerKey, digest);
     }
 
@@ -240,7 +266,11 @@ abstract contract PocoFixture is Test {
         return keccak256(abi.encodePacked(taskid, digest));
     }
 
-    function _resultSeal(address worker, bytes32 taskid, bytes32 digest) internal pure returns (bytes32) {
+    function _resultSeal(address worker, bytes32 taskid, bytes32 digest)
+        internal
+        pure
+        returns (bytes32)
+    {
         return keccak256(abi.encodePacked(worker, taskid, digest));
     }
 
@@ -248,7 +278,14 @@ abstract contract PocoFixture is Test {
         address worker = workers[workerIndex];
         bytes memory auth = _authorization(worker, taskid, address(0));
         vm.prank(worker);
-        hub.contribute(taskid, _resultHash(taskid, digest), _resultSeal(worker, taskid, digest), address(0), "", auth);
+        hub.contribute(
+            taskid,
+            _resultHash(taskid, digest),
+            _resultSeal(worker, taskid, digest),
+            address(0),
+            "",
+            auth
+        );
     }
 
     function _reveal(uint256 workerIndex, bytes32 taskid, bytes32 digest) internal {

@@ -50,7 +50,15 @@ abstract contract Test {
 
     function assertEq(address left, address right, string memory message) internal pure {
         if (left != right) {
-            fail(string.concat(message, ": ", _hex(uint256(uint160(left))), " != ", _hex(uint256(uint160(right)))));
+            fail(
+                string.concat(
+                    message,
+                    ": ",
+                    _hex(uint256(uint160(left))),
+                    " != ",
+                    _hex(uint256(uint160(right)))
+                )
+            );
         }
     }
 
@@ -76,7 +84,10 @@ abstract contract Test {
         if (keccak256(left) != keccak256(right)) fail(message);
     }
 
-    function assertEq(string memory left, string memory right, string memory message) internal pure {
+    function assertEq(string memory left, string memory right, string memory message)
+        internal
+        pure
+    {
         if (keccak256(bytes(left)) != keccak256(bytes(right))) {
             fail(string.concat(message, ": \"", left, "\" != \"", right, "\""));
         }
@@ -114,7 +125,8 @@ abstract contract Test {
 
     /// @dev A deterministic private key and its address, labelled for traces.
     function makeAccount(string memory name) internal returns (address account, uint256 key) {
-        key = uint256(keccak256(bytes(name))) % 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
+        key = uint256(keccak256(bytes(name)))
+            % 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
         if (key == 0) key = 1;
         account = vm.addr(key);
         vm.label(account, name);
@@ -127,7 +139,9 @@ abstract contract Test {
     function _str(uint256 value) private pure returns (string memory) {
         if (value == 0) return "0";
         uint256 digits;
-        for (uint256 v = value; v != 0; v /= 10) digits++;
+        for (uint256 v = value; v != 0; v /= 10) {
+            digits++;
+        }
         bytes memory buffer = new bytes(digits);
         while (value != 0) {
             digits -= 1;

@@ -2,14 +2,24 @@
 pragma solidity ^0.8.30;
 
 import {PocoFixture} from "../../utils/PocoFixture.sol";
-import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Task} from "../../../src/libs/PocoTypes.sol";
+import {
+    AppOrder,
+    DatasetOrder,
+    WorkerpoolOrder,
+    RequestOrder,
+    Task
+} from "../../../src/libs/PocoTypes.sol";
 import {Blobs} from "../../../src/libs/Blobs.sol";
 import {PocoStorage} from "../../../src/libs/PocoStorage.sol";
 
 /// @title Deal params and task results round-trip whatever their size (inline under 32 bytes,
 /// CREATE2 data contracts from 32 bytes on).
 contract BlobsTest is PocoFixture {
-    function _bytesOfLength(uint256 length, bytes1 first) internal pure returns (bytes memory data) {
+    function _bytesOfLength(uint256 length, bytes1 first)
+        internal
+        pure
+        returns (bytes memory data)
+    {
         data = new bytes(length);
         for (uint256 i = 0; i < length; ++i) {
             data[i] = bytes1(uint8(65 + (i % 26)));
@@ -43,13 +53,24 @@ contract BlobsTest is PocoFixture {
             uint160(
                 uint256(
                     keccak256(
-                        abi.encodePacked(bytes1(0xff), address(hub), PocoStorage.paramsSalt(dealid), Blobs.INIT_CODE_HASH)
+                        abi.encodePacked(
+                            bytes1(0xff),
+                            address(hub),
+                            PocoStorage.paramsSalt(dealid),
+                            Blobs.INIT_CODE_HASH
+                        )
                     )
                 )
             )
         );
         assertEq(blob.code.length == 0, !long, "params blob created iff long");
-        if (long) assertEq(blob.code, bytes.concat(bytes1(0), bytes(r.params)), "blob code is 0x00 then the value");
+        if (long) {
+            assertEq(
+                blob.code,
+                bytes.concat(bytes1(0), bytes(r.params)),
+                "blob code is 0x00 then the value"
+            );
+        }
     }
 
     function test_emptyValues() public {
