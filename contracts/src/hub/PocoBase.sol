@@ -59,6 +59,22 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
     }
 
     /*//////////////////////////////////////////////////////////////
+                              DELEGATION
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Runs the call in `target`'s code and this contract's context, and returns or reverts
+    /// with its result. Never returns to the caller.
+    function _delegate(address target) internal {
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
                             ESCROW PRIMITIVES
     //////////////////////////////////////////////////////////////*/
     // Locked funds sit in the hub's own balance, as in the reference: lock moves free balance to

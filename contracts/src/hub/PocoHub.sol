@@ -87,14 +87,7 @@ contract PocoHub is PocoBase {
     /// A call without data answers the value {Blobs-store} is writing (empty outside of it).
     fallback() external {
         if (msg.data.length == 0) Blobs.returnPending();
-        address module = _MODULE;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(_MODULE);
     }
 
     /*//////////////////////////////////////////////////////////////

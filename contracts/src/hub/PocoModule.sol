@@ -55,14 +55,7 @@ contract PocoModule is PocoBase {
 
     /// @dev Read-only functions are served by {PocoViews}, still in the hub's context.
     fallback() external {
-        address views = _VIEWS;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), views, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(_VIEWS);
     }
 
     /// @notice The base token deposited into the escrow (RLC).
@@ -250,14 +243,18 @@ contract PocoModule is PocoBase {
     /// @dev Requirements: the caller owns the app, or `operation.sign` is the owner's EIP-712
     /// signature of the operation.
     function manageAppOrder(AppOrderOperation calldata operation) external {
-        address owner_ = _registeredOwner(PocoStorage.layout().appregistry, operation.order.app);
         bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
-        _checkManager(owner_, OrderLib.hash(operation), operation.sign);
-        if (operation.operation == OrderOperationEnum.SIGN) {
-            PocoStorage.layout().presigned[orderHash] = owner_;
+        address owner_ = _registeredOwner(PocoStorage.layout().appregistry, operation.order.app);
+        if (_manage(
+                owner_,
+                orderHash,
+                OrderLib.hash(operation),
+                operation.operation,
+                operation.order.volume,
+                operation.sign
+            )) {
             emit SignedAppOrder(orderHash);
         } else {
-            PocoStorage.layout().consumed[orderHash] = operation.order.volume;
             emit ClosedAppOrder(orderHash);
         }
     }
@@ -265,15 +262,19 @@ contract PocoModule is PocoBase {
     /// @notice Presigns (SIGN) or cancels (CLOSE) a dataset order.
     /// @dev Requirements: as {manageAppOrder}, for the dataset's owner.
     function manageDatasetOrder(DatasetOrderOperation calldata operation) external {
+        bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
         address owner_ =
             _registeredOwner(PocoStorage.layout().datasetregistry, operation.order.dataset);
-        bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
-        _checkManager(owner_, OrderLib.hash(operation), operation.sign);
-        if (operation.operation == OrderOperationEnum.SIGN) {
-            PocoStorage.layout().presigned[orderHash] = owner_;
+        if (_manage(
+                owner_,
+                orderHash,
+                OrderLib.hash(operation),
+                operation.operation,
+                operation.order.volume,
+                operation.sign
+            )) {
             emit SignedDatasetOrder(orderHash);
         } else {
-            PocoStorage.layout().consumed[orderHash] = operation.order.volume;
             emit ClosedDatasetOrder(orderHash);
         }
     }
@@ -281,15 +282,19 @@ contract PocoModule is PocoBase {
     /// @notice Presigns (SIGN) or cancels (CLOSE) a workerpool order.
     /// @dev Requirements: as {manageAppOrder}, for the workerpool's owner.
     function manageWorkerpoolOrder(WorkerpoolOrderOperation calldata operation) external {
+        bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
         address owner_ =
             _registeredOwner(PocoStorage.layout().workerpoolregistry, operation.order.workerpool);
-        bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
-        _checkManager(owner_, OrderLib.hash(operation), operation.sign);
-        if (operation.operation == OrderOperationEnum.SIGN) {
-            PocoStorage.layout().presigned[orderHash] = owner_;
+        if (_manage(
+                owner_,
+                orderHash,
+                OrderLib.hash(operation),
+                operation.operation,
+                operation.order.volume,
+                operation.sign
+            )) {
             emit SignedWorkerpoolOrder(orderHash);
         } else {
-            PocoStorage.layout().consumed[orderHash] = operation.order.volume;
             emit ClosedWorkerpoolOrder(orderHash);
         }
     }
@@ -297,16 +302,36 @@ contract PocoModule is PocoBase {
     /// @notice Presigns (SIGN) or cancels (CLOSE) a request order.
     /// @dev Requirements: as {manageAppOrder}, for the order's requester.
     function manageRequestOrder(RequestOrderOperation calldata operation) external {
-        address owner_ = operation.order.requester;
         bytes32 orderHash = _toTypedDataHash(OrderLib.hash(operation.order));
-        _checkManager(owner_, OrderLib.hash(operation), operation.sign);
-        if (operation.operation == OrderOperationEnum.SIGN) {
-            PocoStorage.layout().presigned[orderHash] = owner_;
+        address owner_ = operation.order.requester;
+        if (_manage(
+                owner_,
+                orderHash,
+                OrderLib.hash(operation),
+                operation.operation,
+                operation.order.volume,
+                operation.sign
+            )) {
             emit SignedRequestOrder(orderHash);
         } else {
-            PocoStorage.layout().consumed[orderHash] = operation.order.volume;
             emit ClosedRequestOrder(orderHash);
         }
+    }
+
+    /// @dev Checks the caller may manage the order, then presigns it (returns true) or closes it
+    /// by marking its whole volume consumed (returns false).
+    function _manage(
+        address owner_,
+        bytes32 orderHash,
+        bytes32 operationHash,
+        OrderOperationEnum operation,
+        uint256 volume,
+        bytes calldata signature
+    ) private returns (bool signed) {
+        _checkManager(owner_, operationHash, signature);
+        signed = operation == OrderOperationEnum.SIGN;
+        if (signed) PocoStorage.layout().presigned[orderHash] = owner_;
+        else PocoStorage.layout().consumed[orderHash] = volume;
     }
 
     function _checkManager(address owner_, bytes32 operationHash, bytes calldata signature)
