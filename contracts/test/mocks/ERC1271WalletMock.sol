@@ -47,7 +47,11 @@ contract ERC1271WalletMock is IERC1271 {
         return error == ECDSA.RecoverError.NoError && recovered == signer ? MAGIC : bytes4(0);
     }
 
-    function onERC721Received(address, address, uint256, bytes calldata) external pure returns (bytes4) {
+    function onERC721Received(address, address, uint256, bytes calldata)
+        external
+        pure
+        returns (bytes4)
+    {
         return this.onERC721Received.selector;
     }
 }

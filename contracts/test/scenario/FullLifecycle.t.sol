@@ -43,7 +43,11 @@ contract FullLifecycleTest is PocoFixture {
         uint256 workerBefore = hub.balanceOf(workers[0]);
         _contribute(0, taskid, digest);
         Task memory task = hub.viewTask(taskid);
-        assertEq(uint256(task.status), uint256(TaskStatusEnum.REVEALING), "consensus at first contribution");
+        assertEq(
+            uint256(task.status),
+            uint256(TaskStatusEnum.REVEALING),
+            "consensus at first contribution"
+        );
         assertEq(task.winnerCounter, 1, "one winner");
 
         _reveal(0, taskid, digest);
@@ -79,9 +83,13 @@ contract FullLifecycleTest is PocoFixture {
 
         _contribute(4, taskid, bad);
         _contribute(0, taskid, good);
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus yet");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus yet"
+        );
         _contribute(1, taskid, good);
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.REVEALING), "consensus");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.REVEALING), "consensus"
+        );
         assertEq(hub.viewTask(taskid).winnerCounter, 2, "two winners");
 
         _reveal(0, taskid, good);
@@ -98,7 +106,11 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(hub.balanceOf(workers[4]), INITIAL_DEPOSIT - stake, "loser slashed");
         assertEq(hub.frozenOf(workers[4]), 0, "loser nothing frozen");
         assertEq(hub.viewScore(workers[4]), 6, "loser score cut to two thirds");
-        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE + stake - 2 * share, "scheduler cut");
+        assertEq(
+            hub.balanceOf(scheduler),
+            INITIAL_DEPOSIT + POOL_PRICE + stake - 2 * share,
+            "scheduler cut"
+        );
         _assertConservation();
     }
 
@@ -119,7 +131,9 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(task.revealDeadline, start + 2 * TIMEREF, "reveal deadline");
 
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.RevealDeadlineNotReached.selector, taskid, start + 2 * TIMEREF)
+            abi.encodeWithSelector(
+                IPocoErrors.RevealDeadlineNotReached.selector, taskid, start + 2 * TIMEREF
+            )
         );
         vm.prank(scheduler);
         hub.reopen(taskid);
@@ -155,14 +169,24 @@ contract FullLifecycleTest is PocoFixture {
         _finalize(taskid, "ipfs://result");
 
         uint256 share = (POOL_PRICE + STAKE) * 99 / 100;
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.COMPLETED), "completed");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.COMPLETED), "completed"
+        );
         assertEq(hub.balanceOf(workers[0]), INITIAL_DEPOSIT - STAKE, "silent worker slashed");
         assertEq(hub.frozenOf(workers[0]), 0, "nothing left frozen");
         assertEq(hub.viewScore(workers[0]), 6, "score x 2/3");
-        assertEq(hub.balanceOf(workers[1]), INITIAL_DEPOSIT + share, "winner paid with the lost stake");
+        assertEq(
+            hub.balanceOf(workers[1]), INITIAL_DEPOSIT + share, "winner paid with the lost stake"
+        );
         assertEq(hub.viewScore(workers[1]), 1, "two contributors: winner +1");
-        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE + STAKE - share, "scheduler cut");
-        assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE, "requester paid once");
+        assertEq(
+            hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE + STAKE - share, "scheduler cut"
+        );
+        assertEq(
+            hub.balanceOf(requester),
+            INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE,
+            "requester paid once"
+        );
         _assertConservation();
     }
 
@@ -176,12 +200,18 @@ contract FullLifecycleTest is PocoFixture {
         bytes32 taskid = hub.initialize(dealid, 0);
         _contribute(0, taskid, keccak256("one"));
         _contribute(1, taskid, keccak256("two"));
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "no consensus"
+        );
         assertEq(hub.frozenOf(workers[0]), STAKE, "worker stake locked");
 
         assertEq(hub.viewTask(taskid).finalDeadline, finalDeadline, "final deadline: start + 10 T");
         vm.warp(finalDeadline - 1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.FinalDeadlineNotReached.selector, taskid, finalDeadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.FinalDeadlineNotReached.selector, taskid, finalDeadline
+            )
+        );
         hub.claim(taskid);
 
         vm.warp(finalDeadline);
@@ -210,7 +240,9 @@ contract FullLifecycleTest is PocoFixture {
             assertEq(hub.viewScore(workers[i]), 0, "no score change on claim");
         }
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.FAILED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.FAILED
+            )
         );
         hub.claim(taskid);
         _assertConservation();
@@ -250,7 +282,9 @@ contract FullLifecycleTest is PocoFixture {
         _reveal(0, next, keccak256("result"));
         _finalize(next, "");
         assertEq(hub.frozenOf(KITTY), 0, "min(max(10%, 1 RLC), kitty) = kitty");
-        assertEq(hub.balanceOf(scheduler), before + poolPrice - poolPrice * 99 / 100 + kitty, "scheduler");
+        assertEq(
+            hub.balanceOf(scheduler), before + poolPrice - poolPrice * 99 / 100 + kitty, "scheduler"
+        );
         _assertConservation();
     }
 
@@ -295,7 +329,9 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(hub.balanceOf(worker), INITIAL_DEPOSIT + WORKER_REWARD, "worker paid");
         assertEq(hub.frozenOf(worker), 0, "no stake");
         assertEq(hub.viewScore(worker), 0, "no score");
-        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE - WORKER_REWARD, "scheduler cut");
+        assertEq(
+            hub.balanceOf(scheduler), INITIAL_DEPOSIT + POOL_PRICE - WORKER_REWARD, "scheduler cut"
+        );
         assertEq(hub.frozenOf(scheduler), 0, "scheduler stake back");
         assertEq(hub.balanceOf(appOwner), INITIAL_DEPOSIT + APP_PRICE, "app owner");
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE, "requester");
@@ -319,7 +355,9 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(deal.dataset.pointer, dataset, "dataset");
         assertEq(deal.dataset.owner, datasetOwner, "dataset owner");
         assertEq(deal.dataset.price, DATASET_PRICE, "dataset price");
-        assertEq(hub.frozenOf(requester), APP_PRICE + DATASET_PRICE + POOL_PRICE, "requester locked");
+        assertEq(
+            hub.frozenOf(requester), APP_PRICE + DATASET_PRICE + POOL_PRICE, "requester locked"
+        );
         assertEq(hub.viewConsumed(_hash(d)), 1, "dataset order consumed");
 
         bytes32 taskid = hub.initialize(dealid, 0);
@@ -333,7 +371,9 @@ contract FullLifecycleTest is PocoFixture {
         assertEq(hub.balanceOf(appOwner), INITIAL_DEPOSIT + APP_PRICE, "app owner paid");
         assertEq(hub.balanceOf(workers[0]), INITIAL_DEPOSIT + WORKER_REWARD, "worker paid");
         assertEq(
-            hub.balanceOf(requester), INITIAL_DEPOSIT - APP_PRICE - DATASET_PRICE - POOL_PRICE, "requester paid"
+            hub.balanceOf(requester),
+            INITIAL_DEPOSIT - APP_PRICE - DATASET_PRICE - POOL_PRICE,
+            "requester paid"
         );
         assertEq(hub.frozenOf(requester), 0, "requester nothing frozen");
         _assertConservation();
@@ -373,7 +413,9 @@ contract FullLifecycleTest is PocoFixture {
         emit IPocoEvents.Unlock(sponsor, taskPrice);
         hub.claim(failed);
 
-        assertEq(hub.balanceOf(sponsor), INITIAL_DEPOSIT - taskPrice, "sponsor refunded the failed task");
+        assertEq(
+            hub.balanceOf(sponsor), INITIAL_DEPOSIT - taskPrice, "sponsor refunded the failed task"
+        );
         assertEq(hub.frozenOf(sponsor), 0, "sponsor nothing frozen");
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT, "requester never paid");
         assertEq(hub.frozenOf(requester), 0, "requester never locked");
@@ -400,7 +442,9 @@ contract FullLifecycleTest is PocoFixture {
         hub.manageWorkerpoolOrder(WorkerpoolOrderOperation(w, OrderOperationEnum.SIGN, ""));
         vm.prank(requester);
         hub.manageRequestOrder(RequestOrderOperation(r, OrderOperationEnum.SIGN, ""));
-        assertEq(a.sign.length + d.sign.length + w.sign.length + r.sign.length, 0, "no signature at all");
+        assertEq(
+            a.sign.length + d.sign.length + w.sign.length + r.sign.length, 0, "no signature at all"
+        );
 
         vm.prank(makeAddr("matcher"));
         bytes32 dealid = hub.matchOrders(a, d, w, r);
@@ -408,7 +452,9 @@ contract FullLifecycleTest is PocoFixture {
         _contribute(0, taskid, keccak256("result"));
         _reveal(0, taskid, keccak256("result"));
         _finalize(taskid, "ipfs://result");
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.COMPLETED), "completed");
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.COMPLETED), "completed"
+        );
         assertEq(hub.balanceOf(datasetOwner), INITIAL_DEPOSIT + DATASET_PRICE, "dataset owner paid");
 
         // a second request, signed off-chain, then cancelled by its requester
@@ -504,14 +550,79 @@ contract FullLifecycleTest is PocoFixture {
             assertEq(uint256(task.status), uint256(TaskStatusEnum.COMPLETED), "completed");
             assertEq(task.idx, i, "index");
         }
-        assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT - volume * (APP_PRICE + POOL_PRICE), "requester");
+        assertEq(
+            hub.balanceOf(requester),
+            INITIAL_DEPOSIT - volume * (APP_PRICE + POOL_PRICE),
+            "requester"
+        );
         assertEq(hub.frozenOf(requester), 0, "requester nothing frozen");
         assertEq(hub.balanceOf(appOwner), INITIAL_DEPOSIT + volume * APP_PRICE, "app owner");
-        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + volume * (POOL_PRICE - WORKER_REWARD), "scheduler");
+        assertEq(
+            hub.balanceOf(scheduler),
+            INITIAL_DEPOSIT + volume * (POOL_PRICE - WORKER_REWARD),
+            "scheduler"
+        );
         assertEq(hub.frozenOf(scheduler), 0, "scheduler stakes back");
         for (uint256 w = 0; w < workers.length; ++w) {
-            assertEq(hub.balanceOf(workers[w]), INITIAL_DEPOSIT + 2 * WORKER_REWARD, "two tasks each");
+            assertEq(
+                hub.balanceOf(workers[w]), INITIAL_DEPOSIT + 2 * WORKER_REWARD, "two tasks each"
+            );
         }
+        _assertConservation();
+    }
+
+    /// 11. The worked example of spec section 8.5, in nRLC: pool price 100, app 5, dataset 3,
+    /// default policies, trust 3, fresh workers. C votes Y first; A, B and D vote X (D's vote
+    /// reaches consensus: group 8, total 11, 24 > 22); A, B, D reveal; the scheduler finalizes.
+    function test_11_workedExampleOfTheSpec() public {
+        AppOrder memory a = _sign(_appOrder(5, 1));
+        DatasetOrder memory d = _sign(_datasetOrder(3, 1));
+        WorkerpoolOrder memory w = _sign(_workerpoolOrder(100, 1, 3));
+        RequestOrder memory r = _sign(_requestOrder(a, d, w, 1));
+        bytes32 dealid = hub.matchOrders(a, d, w, r);
+        assertEq(hub.frozenOf(requester), 108, "payer locks 108");
+        assertEq(hub.frozenOf(scheduler), 30, "scheduler locks 30");
+
+        bytes32 taskid = hub.initialize(dealid, 0);
+        (uint256 A, uint256 B, uint256 C, uint256 D) = (0, 1, 2, 3);
+        bytes32 x = keccak256("X");
+        _contribute(C, taskid, keccak256("Y"));
+        _contribute(A, taskid, x);
+        _contribute(B, taskid, x);
+        assertEq(
+            uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "12 > 14 fails"
+        );
+        _contribute(D, taskid, x);
+        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.REVEALING), "24 > 22");
+        assertEq(hub.frozenOf(workers[C]), 30, "each worker locks 30");
+        _reveal(A, taskid, x);
+        _reveal(B, taskid, x);
+        _reveal(D, taskid, x);
+        vm.expectEmit(address(hub));
+        emit IPocoEvents.Seize(requester, 108, taskid);
+        vm.expectEmit(address(hub));
+        emit IPocoEvents.FaultyContribution(workers[C], taskid);
+        vm.expectEmit(address(hub));
+        emit IPocoEvents.Reward(scheduler, 4, taskid);
+        _finalize(taskid, "ipfs://result");
+
+        assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT - 108, "payer");
+        assertEq(hub.balanceOf(appOwner), INITIAL_DEPOSIT + 5, "app owner +5");
+        assertEq(hub.balanceOf(datasetOwner), INITIAL_DEPOSIT + 3, "dataset owner +3");
+        uint256[3] memory winners = [A, B, D];
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(
+                hub.balanceOf(workers[winners[i]]),
+                INITIAL_DEPOSIT + 42,
+                "floor(128 / 3) = 42, stake back"
+            );
+            assertEq(hub.frozenOf(workers[winners[i]]), 0, "nothing frozen");
+            assertEq(hub.viewScore(workers[winners[i]]), 1, "score +1");
+        }
+        assertEq(hub.balanceOf(workers[C]), INITIAL_DEPOSIT - 30, "C loses its stake");
+        assertEq(hub.frozenOf(workers[C]), 0, "C nothing frozen");
+        assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT + 4, "scheduler: 130 - 126, stake back");
+        assertEq(hub.frozenOf(scheduler), 0, "scheduler nothing frozen");
         _assertConservation();
     }
 }

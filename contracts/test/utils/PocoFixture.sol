@@ -74,22 +74,24 @@ abstract contract PocoFixture is Test {
         // creates the hub embeds (and, via-IR, re-optimizes) its whole bytecode, which costs
         // about 40 s of compilation per test file.
         rlc = RLC(vm.deployCode("RLC.sol:RLC"));
-        appRegistry = AppRegistry(vm.deployCode("AppRegistry.sol:AppRegistry", abi.encode(protocolOwner, "")));
+        bytes memory registryArgs = abi.encode(protocolOwner, "");
+        appRegistry = AppRegistry(vm.deployCode("AppRegistry.sol:AppRegistry", registryArgs));
         datasetRegistry =
-            DatasetRegistry(vm.deployCode("DatasetRegistry.sol:DatasetRegistry", abi.encode(protocolOwner, "")));
+            DatasetRegistry(vm.deployCode("DatasetRegistry.sol:DatasetRegistry", registryArgs));
         workerpoolRegistry = WorkerpoolRegistry(
-            vm.deployCode("WorkerpoolRegistry.sol:WorkerpoolRegistry", abi.encode(protocolOwner, ""))
+            vm.deployCode("WorkerpoolRegistry.sol:WorkerpoolRegistry", registryArgs)
         );
         address views = vm.deployCode("PocoViews.sol:PocoViews");
-        address module = vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), views));
-        hub = IPoco(
-            vm.deployCode(
-                "PocoHub.sol:PocoHub",
-                abi.encode(
-                    module, address(appRegistry), address(datasetRegistry), address(workerpoolRegistry), protocolOwner
-                )
-            )
+        address module =
+            vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), views));
+        bytes memory hubArgs = abi.encode(
+            module,
+            address(appRegistry),
+            address(datasetRegistry),
+            address(workerpoolRegistry),
+            protocolOwner
         );
+        hub = IPoco(vm.deployCode("PocoHub.sol:PocoHub", hubArgs));
         hasher = OrderHasher(vm.deployCode("OrderHasher.sol:OrderHasher"));
         vm.label(address(hub), "hub");
 

@@ -62,7 +62,10 @@ abstract contract PocoUnitFixture is PocoFixture {
 
     /// @dev Unsigned orders for `volume` tasks at `trust`, default prices, with or without the
     /// fixture's dataset.
-    function _orders(uint256 volume, uint256 trust, bool withDataset) internal returns (Orders memory o) {
+    function _orders(uint256 volume, uint256 trust, bool withDataset)
+        internal
+        returns (Orders memory o)
+    {
         o.app = _appOrder(APP_PRICE, volume);
         o.dataset = withDataset ? _datasetOrder(DATASET_PRICE, volume) : _noDataset();
         o.workerpool = _workerpoolOrder(POOL_PRICE, volume, trust);
@@ -87,20 +90,44 @@ abstract contract PocoUnitFixture is PocoFixture {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev EIP-712 digest of an operation, built from the spec's typehash literals.
-    function _operationDigest(AppOrder memory o, OrderOperationEnum op) internal view returns (bytes32) {
+    function _operationDigest(AppOrder memory o, OrderOperationEnum op)
+        internal
+        view
+        returns (bytes32)
+    {
         return _typed(keccak256(abi.encode(APP_OPERATION_TYPEHASH, hasher.hashApp(o), uint256(op))));
     }
 
-    function _operationDigest(DatasetOrder memory o, OrderOperationEnum op) internal view returns (bytes32) {
-        return _typed(keccak256(abi.encode(DATASET_OPERATION_TYPEHASH, hasher.hashDataset(o), uint256(op))));
+    function _operationDigest(DatasetOrder memory o, OrderOperationEnum op)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _typed(
+            keccak256(abi.encode(DATASET_OPERATION_TYPEHASH, hasher.hashDataset(o), uint256(op)))
+        );
     }
 
-    function _operationDigest(WorkerpoolOrder memory o, OrderOperationEnum op) internal view returns (bytes32) {
-        return _typed(keccak256(abi.encode(WORKERPOOL_OPERATION_TYPEHASH, hasher.hashWorkerpool(o), uint256(op))));
+    function _operationDigest(WorkerpoolOrder memory o, OrderOperationEnum op)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _typed(
+            keccak256(
+                abi.encode(WORKERPOOL_OPERATION_TYPEHASH, hasher.hashWorkerpool(o), uint256(op))
+            )
+        );
     }
 
-    function _operationDigest(RequestOrder memory o, OrderOperationEnum op) internal view returns (bytes32) {
-        return _typed(keccak256(abi.encode(REQUEST_OPERATION_TYPEHASH, hasher.hashRequest(o), uint256(op))));
+    function _operationDigest(RequestOrder memory o, OrderOperationEnum op)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _typed(
+            keccak256(abi.encode(REQUEST_OPERATION_TYPEHASH, hasher.hashRequest(o), uint256(op)))
+        );
     }
 
     /// @dev An operation signed with `key` (0: unsigned).
@@ -146,10 +173,12 @@ abstract contract PocoUnitFixture is PocoFixture {
 
     /// @dev Drives task `idx` of a trust-1 deal to COMPLETED: worker 0 contributes `digest`,
     /// reveals, the scheduler finalizes with `resultsCallback`.
-    function _completeTask(bytes32 dealid, uint256 idx, bytes32 digest, bytes memory resultsCallback)
-        internal
-        returns (bytes32 taskid)
-    {
+    function _completeTask(
+        bytes32 dealid,
+        uint256 idx,
+        bytes32 digest,
+        bytes memory resultsCallback
+    ) internal returns (bytes32 taskid) {
         taskid = hub.initialize(dealid, idx);
         _contribute(0, taskid, digest);
         _reveal(0, taskid, digest);
@@ -183,7 +212,11 @@ abstract contract PocoUnitFixture is PocoFixture {
             vm.deployCode(
                 "PocoHub.sol:PocoHub",
                 abi.encode(
-                    module, address(appRegistry), address(datasetRegistry), address(workerpoolRegistry), protocolOwner
+                    module,
+                    address(appRegistry),
+                    address(datasetRegistry),
+                    address(workerpoolRegistry),
+                    protocolOwner
                 )
             )
         );

@@ -12,7 +12,9 @@ contract PocoHubBalanceOfTest is PocoUnitFixture {
     function test_freeBalanceOnly() public {
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT, "after deposit");
         _matchDeal(APP_PRICE, POOL_PRICE, 1, 1);
-        assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE, "payment locked");
+        assertEq(
+            hub.balanceOf(requester), INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE, "payment locked"
+        );
         assertEq(hub.balanceOf(scheduler), INITIAL_DEPOSIT - STAKE, "stake locked");
     }
 

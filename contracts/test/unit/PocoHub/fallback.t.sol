@@ -8,16 +8,24 @@ import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 /// with `UnknownFunction(selector)`; it accepts no ether (the reference, in token mode, reverts
 /// "fallback-disabled" in both cases).
 contract PocoHubFallbackTest is PocoUnitFixture {
-    function _call(uint256 value, bytes memory data) private returns (bool ok, bytes memory answer) {
+    function _call(uint256 value, bytes memory data)
+        private
+        returns (bool ok, bytes memory answer)
+    {
         vm.deal(stranger, 1 ether);
         vm.prank(stranger);
         (ok, answer) = address(hub).call{value: value}(data);
     }
 
     function test_unknownSelector() public {
-        (bool ok, bytes memory answer) = _call(0, abi.encodeWithSelector(bytes4(0x12345678), uint256(1)));
+        (bool ok, bytes memory answer) =
+            _call(0, abi.encodeWithSelector(bytes4(0x12345678), uint256(1)));
         assertFalse(ok, "refused");
-        assertEq(answer, abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0x12345678)), "error");
+        assertEq(
+            answer,
+            abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0x12345678)),
+            "error"
+        );
     }
 
     /// Boost and Diamond functions of the reference are not implemented.
@@ -32,21 +40,33 @@ contract PocoHubFallbackTest is PocoUnitFixture {
         for (uint256 i = 0; i < selectors.length; ++i) {
             (bool ok, bytes memory answer) = _call(0, abi.encodeWithSelector(selectors[i]));
             assertFalse(ok, "refused");
-            assertEq(answer, abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, selectors[i]), "error");
+            assertEq(
+                answer,
+                abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, selectors[i]),
+                "error"
+            );
         }
     }
 
     function test_emptyCalldata() public {
         (bool ok, bytes memory answer) = _call(0, "");
         assertFalse(ok, "refused");
-        assertEq(answer, abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0)), "selector 0");
+        assertEq(
+            answer,
+            abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0)),
+            "selector 0"
+        );
     }
 
     /// Calldata shorter than a selector.
     function test_shortCalldata() public {
         (bool ok, bytes memory answer) = _call(0, hex"aabb");
         assertFalse(ok, "refused");
-        assertEq(answer, abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0xaabb0000)), "padded");
+        assertEq(
+            answer,
+            abi.encodeWithSelector(IPocoErrors.UnknownFunction.selector, bytes4(0xaabb0000)),
+            "padded"
+        );
     }
 
     function test_plainEtherTransferReverts() public {

@@ -36,7 +36,9 @@ contract PocoModuleApproveTest is PocoUnitFixture {
     }
 
     function test_revertsOnZeroSpender() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0))
+        );
         vm.prank(requester);
         hub.approve(address(0), 1);
     }

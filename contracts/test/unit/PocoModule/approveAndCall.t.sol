@@ -19,7 +19,8 @@ contract PocoModuleApproveAndCallTest is PocoUnitFixture {
         vm.expectEmit(address(hub));
         emit IPocoEvents.Approval(requester, address(spender), 8e9);
         vm.expectCall(
-            address(spender), abi.encodeCall(spender.receiveApproval, (requester, 8e9, address(hub), hex"c0ffee"))
+            address(spender),
+            abi.encodeCall(spender.receiveApproval, (requester, 8e9, address(hub), hex"c0ffee"))
         );
         vm.expectEmit(address(hub));
         emit IPocoEvents.Transfer(requester, address(spender), 8e9);
@@ -38,7 +39,9 @@ contract PocoModuleApproveAndCallTest is PocoUnitFixture {
 
     function test_revertsWhenTheSpenderRefuses() public {
         spender.setMode(TokenSpenderMock.Mode.Refuse);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.ApprovalRefused.selector, address(spender)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.ApprovalRefused.selector, address(spender))
+        );
         vm.prank(requester);
         hub.approveAndCall(address(spender), 8e9, "");
         assertEq(hub.allowance(requester, address(spender)), 0, "approval rolled back");
@@ -59,7 +62,9 @@ contract PocoModuleApproveAndCallTest is PocoUnitFixture {
     }
 
     function test_revertsOnZeroSpender() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0))
+        );
         vm.prank(requester);
         hub.approveAndCall(address(0), 8e9, "");
     }

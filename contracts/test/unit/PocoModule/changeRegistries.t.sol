@@ -20,20 +20,27 @@ contract PocoModuleChangeRegistriesTest is PocoUnitFixture {
 
     /// Assets of the old registries are no longer recognized by matching.
     function test_matchingUsesTheNewRegistries() public {
-        address newApps = vm.deployCode("AppRegistry.sol:AppRegistry", abi.encode(protocolOwner, ""));
+        address newApps =
+            vm.deployCode("AppRegistry.sol:AppRegistry", abi.encode(protocolOwner, ""));
         vm.prank(protocolOwner);
         hub.changeRegistries(newApps, address(datasetRegistry), address(workerpoolRegistry));
         Orders memory o = _signAll(_orders(1, 1, false));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.App, app));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.App, app)
+        );
         _match(o);
 
         vm.prank(protocolOwner);
-        hub.changeRegistries(address(appRegistry), address(datasetRegistry), address(workerpoolRegistry));
+        hub.changeRegistries(
+            address(appRegistry), address(datasetRegistry), address(workerpoolRegistry)
+        );
         _match(o);
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.changeRegistries(stranger, stranger, stranger);
         assertEq(hub.appregistry(), address(appRegistry), "unchanged");

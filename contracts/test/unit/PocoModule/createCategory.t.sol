@@ -61,13 +61,19 @@ contract PocoModuleCreateCategoryTest is PocoUnitFixture {
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.createCategory("mine", "", 60);
         assertEq(hub.countCategory(), 5, "nothing added");
     }
 
-    function testFuzz_createCategory(string calldata name, string calldata description, uint32 timeref) public {
+    function testFuzz_createCategory(
+        string calldata name,
+        string calldata description,
+        uint32 timeref
+    ) public {
         vm.prank(protocolOwner);
         uint256 catid = hub.createCategory(name, description, timeref);
         Category memory category = hub.viewCategory(catid);

@@ -36,7 +36,9 @@ contract PocoModuleDecreaseAllowanceTest is PocoUnitFixture {
 
     function test_revertsBelowZero() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.ERC20FailedDecreaseAllowance.selector, stranger, 10e9, 10e9 + 1)
+            abi.encodeWithSelector(
+                IPocoErrors.ERC20FailedDecreaseAllowance.selector, stranger, 10e9, 10e9 + 1
+            )
         );
         vm.prank(requester);
         hub.decreaseAllowance(stranger, 10e9 + 1);
@@ -44,7 +46,11 @@ contract PocoModuleDecreaseAllowanceTest is PocoUnitFixture {
     }
 
     function test_revertsWithoutAllowance() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.ERC20FailedDecreaseAllowance.selector, requester, 0, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.ERC20FailedDecreaseAllowance.selector, requester, 0, 1
+            )
+        );
         vm.prank(stranger);
         hub.decreaseAllowance(requester, 1);
     }

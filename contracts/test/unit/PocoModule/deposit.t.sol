@@ -50,7 +50,11 @@ contract PocoModuleDepositTest is PocoUnitFixture {
 
     function test_revertsWithoutRlcAllowance() public {
         rlc.approve(address(hub), 10);
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 10, 11));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 10, 11
+            )
+        );
         hub.deposit(11);
     }
 
@@ -59,7 +63,9 @@ contract PocoModuleDepositTest is PocoUnitFixture {
         vm.prank(stranger);
         rlc.approve(address(hub), 10);
         uint256 supply = hub.totalSupply();
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, stranger, 5, 10));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, stranger, 5, 10)
+        );
         vm.prank(stranger);
         hub.deposit(10);
         assertEq(hub.balanceOf(stranger), 0, "nothing credited");
@@ -111,6 +117,17 @@ contract PocoModuleDepositAmountTooLargeTest is PocoUnitFixture {
         vm.expectRevert(abi.encodeWithSelector(IPocoErrors.AmountTooLarge.selector, MAX_SUPPLY + 1));
         bigHub.deposit(MAX_SUPPLY + 1);
         assertEq(bigHub.totalSupply(), 0, "nothing deposited");
+    }
+
+    /// An amount so large that the new total supply overflows 256 bits is still "too large".
+    /// FAILS on poco as of 8e859a1: `_mint` computes `totalSupply + amount` with checked
+    /// arithmetic before comparing with the cap, so this reverts Panic(0x11) instead.
+    function test_revertsAmountTooLargeRatherThanOverflowing() public {
+        bigHub.deposit(1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.AmountTooLarge.selector, type(uint256).max)
+        );
+        bigHub.deposit(type(uint256).max);
     }
 
     /// The cap is on the total supply, not per account.

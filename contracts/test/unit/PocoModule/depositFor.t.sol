@@ -36,12 +36,18 @@ contract PocoModuleDepositForTest is PocoUnitFixture {
 
     function test_revertsOnZeroTarget() public {
         rlc.approve(address(hub), 1e9);
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         hub.depositFor(1e9, address(0));
     }
 
     function test_revertsWithoutRlcAllowance() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 0, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 0, 1
+            )
+        );
         hub.depositFor(1, requester);
     }
 

@@ -8,12 +8,20 @@ import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 
 contract PocoModuleDepositForArrayTest is PocoUnitFixture {
-    function _amounts(uint256 a, uint256 b, uint256 c) private pure returns (uint256[] memory amounts) {
+    function _amounts(uint256 a, uint256 b, uint256 c)
+        private
+        pure
+        returns (uint256[] memory amounts)
+    {
         amounts = new uint256[](3);
         (amounts[0], amounts[1], amounts[2]) = (a, b, c);
     }
 
-    function _targets(address a, address b, address c) private pure returns (address[] memory targets) {
+    function _targets(address a, address b, address c)
+        private
+        pure
+        returns (address[] memory targets)
+    {
         targets = new address[](3);
         (targets[0], targets[1], targets[2]) = (a, b, c);
     }
@@ -66,7 +74,9 @@ contract PocoModuleDepositForArrayTest is PocoUnitFixture {
     function test_revertsOnZeroTargetAnywhere() public {
         rlc.approve(address(hub), 6e9);
         uint256 supply = hub.totalSupply();
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         hub.depositForArray(_amounts(1e9, 2e9, 3e9), _targets(requester, address(0), sponsor));
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT, "first entry rolled back");
         assertEq(hub.totalSupply(), supply, "supply unchanged");
@@ -76,7 +86,9 @@ contract PocoModuleDepositForArrayTest is PocoUnitFixture {
     function test_revertsWhenTheAllowanceRunsOut() public {
         rlc.approve(address(hub), 3e9);
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 1e9, 2e9)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 1e9, 2e9
+            )
         );
         hub.depositForArray(_amounts(2e9, 2e9, 0), _targets(requester, sponsor, scheduler));
     }

@@ -30,7 +30,11 @@ contract PocoModuleImportScoreSeededTest is PocoUnitFixture {
     function setUp() public override {
         super.setUp();
         legacy = new LegacyHubMock();
-        vm.store(address(hub), bytes32(uint256(PocoStorage.LOCATION) + 6), bytes32(uint256(uint160(address(legacy)))));
+        vm.store(
+            address(hub),
+            bytes32(uint256(PocoStorage.LOCATION) + 6),
+            bytes32(uint256(uint160(address(legacy))))
+        );
     }
 
     function test_raisesTheScoreOnce() public {
@@ -38,10 +42,14 @@ contract PocoModuleImportScoreSeededTest is PocoUnitFixture {
         vm.prank(stranger);
         hub.importScore(workers[0]);
         assertEq(hub.viewScore(workers[0]), 42, "imported");
-        assertEq(hub.balanceOf(workers[0]), INITIAL_DEPOSIT, "balance untouched by the packed write");
+        assertEq(
+            hub.balanceOf(workers[0]), INITIAL_DEPOSIT, "balance untouched by the packed write"
+        );
 
         legacy.setScore(workers[0], 50);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.ScoreAlreadyImported.selector, workers[0]));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.ScoreAlreadyImported.selector, workers[0])
+        );
         hub.importScore(workers[0]);
     }
 

@@ -37,7 +37,9 @@ contract PocoModuleIncreaseAllowanceTest is PocoUnitFixture {
     }
 
     function test_revertsOnZeroSpender() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidSpender.selector, address(0))
+        );
         vm.prank(requester);
         hub.increaseAllowance(address(0), 1);
     }

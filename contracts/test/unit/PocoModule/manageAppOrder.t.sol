@@ -5,7 +5,15 @@ import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
 import {ERC1271WalletMock} from "../../mocks/ERC1271WalletMock.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
+import {IRegistry} from "../../../src/interfaces/IRegistries.sol";
 import {AppOrder, AppOrderOperation, OrderOperationEnum} from "../../../src/libs/PocoTypes.sol";
+
+/// `AppOrderOperation` with its operation as a raw `uint8`, to encode out-of-range values.
+struct RawOperation {
+    AppOrder order;
+    uint8 operation;
+    bytes sign;
+}
 
 contract PocoModuleManageAppOrderTest is PocoUnitFixture {
     OrderOperationEnum private constant SIGN = OrderOperationEnum.SIGN;
@@ -87,7 +95,11 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
 
         AppOrder memory a = _appOrder(APP_PRICE, 1);
         AppOrderOperation memory signedByOldOwner = _operation(a, SIGN, appOwnerKey);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, appOwner, newOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, appOwner, newOwner
+            )
+        );
         vm.prank(appOwner);
         hub.manageAppOrder(signedByOldOwner);
 
@@ -110,7 +122,9 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
 
         AppOrderOperation memory op = _operation(_appOrder(APP_PRICE, 1), SIGN, strangerKey);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, address(wallet))
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, address(wallet)
+            )
         );
         vm.prank(stranger);
         hub.manageAppOrder(op);
@@ -176,7 +190,11 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
 
     function test_revertsForAnotherSignerOfTheOperation() public {
         AppOrderOperation memory op = _operation(_appOrder(APP_PRICE, 1), SIGN, strangerKey);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner
+            )
+        );
         vm.prank(stranger);
         hub.manageAppOrder(op);
     }
@@ -186,13 +204,21 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
         AppOrder memory a = _appOrder(APP_PRICE, 1);
         AppOrderOperation memory op = _operation(a, SIGN, appOwnerKey);
         op.operation = CLOSE;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner
+            )
+        );
         vm.prank(stranger);
         hub.manageAppOrder(op);
 
         op = _operation(a, CLOSE, appOwnerKey);
         op.operation = SIGN;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner
+            )
+        );
         vm.prank(stranger);
         hub.manageAppOrder(op);
     }
@@ -201,7 +227,11 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
         AppOrder memory a = _appOrder(APP_PRICE, 1);
         AppOrderOperation memory op = _operation(a, SIGN, appOwnerKey);
         op.order.volume = 1000;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner
+            )
+        );
         vm.prank(stranger);
         hub.manageAppOrder(op);
     }
@@ -211,7 +241,11 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
         AppOrder memory a = _sign(_appOrder(APP_PRICE, 1));
         AppOrderOperation memory op = _operation(a, SIGN, 0);
         op.sign = a.sign;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, appOwner
+            )
+        );
         vm.prank(stranger);
         hub.manageAppOrder(op);
     }
@@ -231,9 +265,49 @@ contract PocoModuleManageAppOrderTest is PocoUnitFixture {
         AppOrder memory a = _appOrder(APP_PRICE, 1);
         a.app = makeAddr("notAnApp");
         AppOrderOperation memory op = _operation(a, SIGN, appOwnerKey);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, appOwner, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, appOwner, address(0)
+            )
+        );
         vm.prank(appOwner);
         hub.manageAppOrder(op);
+    }
+
+    /// Assets of a previous registry of the chain (registry `initialize(previous)`) still have
+    /// an owner: the entry's ERC-5313 `owner()`.
+    function test_assetOfAPreviousRegistry() public {
+        address newApps =
+            vm.deployCode("AppRegistry.sol:AppRegistry", abi.encode(protocolOwner, ""));
+        vm.startPrank(protocolOwner);
+        IRegistry(newApps).initialize(address(appRegistry));
+        hub.changeRegistries(newApps, address(datasetRegistry), address(workerpoolRegistry));
+        vm.stopPrank();
+
+        AppOrder memory a = _appOrder(APP_PRICE, 1);
+        vm.prank(appOwner);
+        hub.manageAppOrder(_operation(a, SIGN, 0));
+        assertEq(hub.viewPresigned(_hash(a)), appOwner, "presigned by the owner of the old entry");
+        assertEq(hub.viewDeal(_matchWith(a)).app.owner, appOwner, "matched");
+    }
+
+    /// The operation is an enum (`uint8` in the ABI): any value but 0 and 1 is refused by the
+    /// ABI decoder, and nothing is recorded.
+    function test_revertsOnAnUnknownOperation() public {
+        AppOrder memory a = _appOrder(APP_PRICE, 1);
+        bytes memory data =
+            abi.encodeWithSelector(hub.manageAppOrder.selector, RawOperation(a, 2, ""));
+        vm.prank(appOwner);
+        (bool ok,) = address(hub).call(data);
+        assertFalse(ok, "refused");
+        assertEq(hub.viewPresigned(_hash(a)), address(0), "not presigned");
+        assertEq(hub.viewConsumed(_hash(a)), 0, "not closed");
+
+        data = abi.encodeWithSelector(hub.manageAppOrder.selector, RawOperation(a, 1, ""));
+        vm.prank(appOwner);
+        (ok,) = address(hub).call(data);
+        assertTrue(ok, "same encoding with CLOSE accepted");
+        assertEq(hub.viewConsumed(_hash(a)), 1, "closed");
     }
 
     function testFuzz_signThenMatch(uint256 price, uint256 volume, bytes32 salt) public {

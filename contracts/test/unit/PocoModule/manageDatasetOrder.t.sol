@@ -5,7 +5,11 @@ import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
 import {ERC1271WalletMock} from "../../mocks/ERC1271WalletMock.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
-import {DatasetOrder, DatasetOrderOperation, OrderOperationEnum} from "../../../src/libs/PocoTypes.sol";
+import {
+    DatasetOrder,
+    DatasetOrderOperation,
+    OrderOperationEnum
+} from "../../../src/libs/PocoTypes.sol";
 
 contract PocoModuleManageDatasetOrderTest is PocoUnitFixture {
     OrderOperationEnum private constant SIGN = OrderOperationEnum.SIGN;
@@ -81,9 +85,12 @@ contract PocoModuleManageDatasetOrderTest is PocoUnitFixture {
     }
 
     function test_revertsForAnotherSender() public {
-        DatasetOrderOperation memory op = _operation(_datasetOrder(DATASET_PRICE, 1), CLOSE, appOwnerKey);
+        DatasetOrderOperation memory op =
+            _operation(_datasetOrder(DATASET_PRICE, 1), CLOSE, appOwnerKey);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, appOwner, datasetOwner)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, appOwner, datasetOwner
+            )
         );
         vm.prank(appOwner);
         hub.manageDatasetOrder(op);
@@ -94,7 +101,9 @@ contract PocoModuleManageDatasetOrderTest is PocoUnitFixture {
         DatasetOrderOperation memory op = _operation(d, CLOSE, datasetOwnerKey);
         op.operation = SIGN;
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, datasetOwner)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, datasetOwner
+            )
         );
         vm.prank(stranger);
         hub.manageDatasetOrder(op);
@@ -105,10 +114,13 @@ contract PocoModuleManageDatasetOrderTest is PocoUnitFixture {
         DatasetOrder memory d = _datasetOrder(DATASET_PRICE, 1);
         DatasetOrderOperation memory op = _operation(d, SIGN, 0);
         op.sign = _signDigest(
-            datasetOwnerKey, _typed(keccak256(abi.encode(APP_OPERATION_TYPEHASH, hasher.hashDataset(d), uint256(0))))
+            datasetOwnerKey,
+            _typed(keccak256(abi.encode(APP_OPERATION_TYPEHASH, hasher.hashDataset(d), uint256(0))))
         );
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, datasetOwner)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, datasetOwner
+            )
         );
         vm.prank(stranger);
         hub.manageDatasetOrder(op);
@@ -126,7 +138,11 @@ contract PocoModuleManageDatasetOrderTest is PocoUnitFixture {
     function test_revertsForAnUnregisteredDataset() public {
         DatasetOrder memory d = _datasetOrder(DATASET_PRICE, 1);
         d.dataset = app; // registered, but in the app registry
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, appOwner, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, appOwner, address(0)
+            )
+        );
         vm.prank(appOwner);
         hub.manageDatasetOrder(_operation(d, SIGN, 0));
     }

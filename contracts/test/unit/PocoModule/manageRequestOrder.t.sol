@@ -5,7 +5,11 @@ import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
 import {ERC1271WalletMock} from "../../mocks/ERC1271WalletMock.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
-import {RequestOrder, RequestOrderOperation, OrderOperationEnum} from "../../../src/libs/PocoTypes.sol";
+import {
+    RequestOrder,
+    RequestOrderOperation,
+    OrderOperationEnum
+} from "../../../src/libs/PocoTypes.sol";
 
 /// The owner of a request order is its `requester` field (no registry).
 contract PocoModuleManageRequestOrderTest is PocoUnitFixture {
@@ -84,7 +88,11 @@ contract PocoModuleManageRequestOrderTest is PocoUnitFixture {
     function test_revertsForAnotherSender() public {
         Orders memory o = _signedOthers(1);
         RequestOrderOperation memory op = _operation(o.request, CLOSE, strangerKey);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, sponsor, requester));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, sponsor, requester
+            )
+        );
         vm.prank(sponsor);
         hub.manageRequestOrder(op);
     }
@@ -93,7 +101,11 @@ contract PocoModuleManageRequestOrderTest is PocoUnitFixture {
         Orders memory o = _signedOthers(1);
         RequestOrderOperation memory op = _operation(o.request, SIGN, requesterKey);
         op.order.params = "tampered";
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, requester));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, requester
+            )
+        );
         vm.prank(stranger);
         hub.manageRequestOrder(op);
     }
@@ -114,7 +126,11 @@ contract PocoModuleManageRequestOrderTest is PocoUnitFixture {
         o.request.requester = address(0);
         RequestOrderOperation memory op = _operation(o.request, SIGN, 0);
         op.sign = abi.encodePacked(bytes32(uint256(1)), bytes32(uint256(2)), uint8(27));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, address(0)
+            )
+        );
         vm.prank(stranger);
         hub.manageRequestOrder(op);
     }

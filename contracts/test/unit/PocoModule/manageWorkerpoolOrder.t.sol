@@ -5,7 +5,11 @@ import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
 import {ERC1271WalletMock} from "../../mocks/ERC1271WalletMock.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
-import {WorkerpoolOrder, WorkerpoolOrderOperation, OrderOperationEnum} from "../../../src/libs/PocoTypes.sol";
+import {
+    WorkerpoolOrder,
+    WorkerpoolOrderOperation,
+    OrderOperationEnum
+} from "../../../src/libs/PocoTypes.sol";
 
 contract PocoModuleManageWorkerpoolOrderTest is PocoUnitFixture {
     OrderOperationEnum private constant SIGN = OrderOperationEnum.SIGN;
@@ -80,8 +84,13 @@ contract PocoModuleManageWorkerpoolOrderTest is PocoUnitFixture {
     }
 
     function test_revertsForAnotherSender() public {
-        WorkerpoolOrderOperation memory op = _operation(_workerpoolOrder(POOL_PRICE, 1, 1), SIGN, requesterKey);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, requester, scheduler));
+        WorkerpoolOrderOperation memory op =
+            _operation(_workerpoolOrder(POOL_PRICE, 1, 1), SIGN, requesterKey);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, requester, scheduler
+            )
+        );
         vm.prank(requester);
         hub.manageWorkerpoolOrder(op);
     }
@@ -90,7 +99,11 @@ contract PocoModuleManageWorkerpoolOrderTest is PocoUnitFixture {
         WorkerpoolOrder memory w = _workerpoolOrder(POOL_PRICE, 1, 1);
         WorkerpoolOrderOperation memory op = _operation(w, SIGN, schedulerKey);
         op.operation = CLOSE;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, stranger, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, stranger, scheduler
+            )
+        );
         vm.prank(stranger);
         hub.manageWorkerpoolOrder(op);
     }
@@ -105,7 +118,11 @@ contract PocoModuleManageWorkerpoolOrderTest is PocoUnitFixture {
     function test_revertsForAnUnregisteredWorkerpool() public {
         WorkerpoolOrder memory w = _workerpoolOrder(POOL_PRICE, 1, 1);
         w.workerpool = makeAddr("notAPool");
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSenderOrSignature.selector, scheduler, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidSenderOrSignature.selector, scheduler, address(0)
+            )
+        );
         vm.prank(scheduler);
         hub.manageWorkerpoolOrder(_operation(w, SIGN, 0));
     }

@@ -12,17 +12,28 @@ contract PocoModuleOwnerTest is PocoUnitFixture {
     }
 
     function test_constructionEmitsOwnershipTransferred() public {
-        address module = vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), stranger));
+        address module =
+            vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), stranger));
         vm.recordLogs();
         IPoco other = IPoco(
             vm.deployCode(
                 "PocoHub.sol:PocoHub",
-                abi.encode(module, address(appRegistry), address(datasetRegistry), address(workerpoolRegistry), stranger)
+                abi.encode(
+                    module,
+                    address(appRegistry),
+                    address(datasetRegistry),
+                    address(workerpoolRegistry),
+                    stranger
+                )
             )
         );
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs[0].emitter, address(other), "emitter");
-        assertEq(logs[0].topics[0], IPocoEvents.OwnershipTransferred.selector, "first event: OwnershipTransferred");
+        assertEq(
+            logs[0].topics[0],
+            IPocoEvents.OwnershipTransferred.selector,
+            "first event: OwnershipTransferred"
+        );
         assertEq(logs[0].topics[1], bytes32(0), "from zero");
         assertEq(logs[0].topics[2], bytes32(uint256(uint160(stranger))), "to the owner");
         assertEq(other.owner(), stranger, "owner");
@@ -31,7 +42,13 @@ contract PocoModuleOwnerTest is PocoUnitFixture {
     function test_constructionRevertsOnZeroOwner() public {
         bytes memory initcode = bytes.concat(
             vm.getCode("PocoHub.sol:PocoHub"),
-            abi.encode(stranger, address(appRegistry), address(datasetRegistry), address(workerpoolRegistry), address(0))
+            abi.encode(
+                stranger,
+                address(appRegistry),
+                address(datasetRegistry),
+                address(workerpoolRegistry),
+                address(0)
+            )
         );
         address deployed;
         bytes memory answer;
@@ -43,6 +60,10 @@ contract PocoModuleOwnerTest is PocoUnitFixture {
             mstore(0x40, add(add(answer, 0x20), returndatasize()))
         }
         assertEq(deployed, address(0), "not deployed");
-        assertEq(answer, abi.encodeWithSelector(IPocoErrors.OwnableInvalidOwner.selector, address(0)), "error");
+        assertEq(
+            answer,
+            abi.encodeWithSelector(IPocoErrors.OwnableInvalidOwner.selector, address(0)),
+            "error"
+        );
     }
 }

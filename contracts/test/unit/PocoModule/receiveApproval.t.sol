@@ -42,7 +42,9 @@ contract PocoModuleReceiveApprovalTest is PocoUnitFixture {
     /// 6.1 semantics: the extra data is ignored (6.2 would run a `matchOrders` encoded in it).
     function test_extraDataIsIgnored() public {
         vm.prank(requester);
-        rlc.approveAndCall(address(hub), 1e9, abi.encodeWithSelector(bytes4(0x156194d4), uint256(1)));
+        rlc.approveAndCall(
+            address(hub), 1e9, abi.encodeWithSelector(bytes4(0x156194d4), uint256(1))
+        );
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT + 1e9, "plain deposit");
         _assertConservation();
     }
@@ -52,7 +54,9 @@ contract PocoModuleReceiveApprovalTest is PocoUnitFixture {
     function test_revertsWhenCalledDirectly() public {
         vm.prank(requester);
         rlc.approve(address(hub), 10e9);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.WrongToken.selector, stranger, address(rlc)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.WrongToken.selector, stranger, address(rlc))
+        );
         vm.prank(stranger);
         hub.receiveApproval(requester, 10e9, address(rlc), "");
         assertEq(hub.balanceOf(requester), INITIAL_DEPOSIT, "nothing deposited");
@@ -60,7 +64,9 @@ contract PocoModuleReceiveApprovalTest is PocoUnitFixture {
 
     function test_revertsForAnotherToken() public {
         RLC other = RLC(vm.deployCode("RLC.sol:RLC"));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.WrongToken.selector, address(other), address(rlc)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.WrongToken.selector, address(other), address(rlc))
+        );
         other.approveAndCall(address(hub), 1e9, "");
     }
 
@@ -69,14 +75,18 @@ contract PocoModuleReceiveApprovalTest is PocoUnitFixture {
     /// `WrongToken(rlc, rlc)`, which says nothing about what was wrong.
     function test_errorNamesTheWrongTokenArgument() public {
         address other = makeAddr("otherToken");
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.WrongToken.selector, other, address(rlc)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.WrongToken.selector, other, address(rlc))
+        );
         vm.prank(address(rlc));
         hub.receiveApproval(requester, 1e9, other, "");
     }
 
     function test_revertsWhenTheSenderLacksRlc() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, requester, 500e9, 501e9)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, requester, 500e9, 501e9
+            )
         );
         vm.prank(requester);
         rlc.approveAndCall(address(hub), 501e9, "");

@@ -49,7 +49,9 @@ contract PocoModuleRecoverTest is PocoUnitFixture {
 
     function test_revertsForNonOwner() public {
         rlc.transfer(address(hub), 3e9);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.recover();
     }

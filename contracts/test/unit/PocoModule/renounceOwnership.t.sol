@@ -14,11 +14,17 @@ contract PocoModuleRenounceOwnershipTest is PocoUnitFixture {
         assertEq(hub.owner(), address(0), "no owner");
 
         vm.startPrank(protocolOwner);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner)
+        );
         hub.createCategory("frozen", "", 1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner)
+        );
         hub.transferOwnership(protocolOwner);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner)
+        );
         hub.renounceOwnership();
         vm.stopPrank();
     }
@@ -33,7 +39,9 @@ contract PocoModuleRenounceOwnershipTest is PocoUnitFixture {
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.renounceOwnership();
         assertEq(hub.owner(), protocolOwner, "unchanged");

@@ -18,7 +18,9 @@ contract PocoModuleSetCallbackGasTest is PocoUnitFixture {
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, scheduler)
+        );
         vm.prank(scheduler);
         hub.setCallbackGas(1);
         assertEq(hub.callbackgas(), 100_000, "unchanged");

@@ -19,7 +19,9 @@ contract PocoModuleSetTeeBrokerTest is PocoUnitFixture {
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.setTeeBroker(stranger);
         assertEq(hub.teebroker(), address(0), "unchanged");

@@ -45,7 +45,9 @@ contract PocoModuleTransferTest is PocoUnitFixture {
     }
 
     function test_revertsToZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         vm.prank(requester);
         hub.transfer(address(0), 1);
     }
@@ -53,7 +55,10 @@ contract PocoModuleTransferTest is PocoUnitFixture {
     function test_revertsAboveTheBalance() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientBalance.selector, requester, INITIAL_DEPOSIT, INITIAL_DEPOSIT + 1
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                requester,
+                INITIAL_DEPOSIT,
+                INITIAL_DEPOSIT + 1
             )
         );
         vm.prank(requester);
@@ -64,7 +69,9 @@ contract PocoModuleTransferTest is PocoUnitFixture {
         _matchDeal(APP_PRICE, POOL_PRICE, 1, 1);
         uint256 free = INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE;
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, requester, free, free + 1)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, requester, free, free + 1
+            )
         );
         vm.prank(requester);
         hub.transfer(sponsor, free + 1);

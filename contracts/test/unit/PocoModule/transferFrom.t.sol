@@ -47,14 +47,18 @@ contract PocoModuleTransferFromTest is PocoUnitFixture {
         vm.prank(requester);
         hub.approve(stranger, 20e9);
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, stranger, 20e9, 20e9 + 1)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, stranger, 20e9, 20e9 + 1
+            )
         );
         vm.prank(stranger);
         hub.transferFrom(requester, sponsor, 20e9 + 1);
     }
 
     function test_revertsWithoutAllowance() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, stranger, 0, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, stranger, 0, 1)
+        );
         vm.prank(stranger);
         hub.transferFrom(requester, sponsor, 1);
     }
@@ -65,7 +69,10 @@ contract PocoModuleTransferFromTest is PocoUnitFixture {
         hub.approve(stranger, type(uint128).max);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientBalance.selector, requester, INITIAL_DEPOSIT, INITIAL_DEPOSIT + 1
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                requester,
+                INITIAL_DEPOSIT,
+                INITIAL_DEPOSIT + 1
             )
         );
         vm.prank(stranger);
@@ -76,13 +83,17 @@ contract PocoModuleTransferFromTest is PocoUnitFixture {
     function test_revertsToZero() public {
         vm.prank(requester);
         hub.approve(stranger, 20e9);
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         vm.prank(stranger);
         hub.transferFrom(requester, address(0), 1e9);
     }
 
     function test_revertsFromZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, address(0))
+        );
         vm.prank(stranger);
         hub.transferFrom(address(0), sponsor, 0);
     }

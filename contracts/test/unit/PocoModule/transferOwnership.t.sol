@@ -14,7 +14,9 @@ contract PocoModuleTransferOwnershipTest is PocoUnitFixture {
         hub.transferOwnership(newOwner);
         assertEq(hub.owner(), newOwner, "new owner");
 
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, protocolOwner)
+        );
         vm.prank(protocolOwner);
         hub.createCategory("old owner", "", 1);
 
@@ -31,14 +33,18 @@ contract PocoModuleTransferOwnershipTest is PocoUnitFixture {
     }
 
     function test_revertsOnZeroOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableInvalidOwner.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableInvalidOwner.selector, address(0))
+        );
         vm.prank(protocolOwner);
         hub.transferOwnership(address(0));
         assertEq(hub.owner(), protocolOwner, "unchanged");
     }
 
     function test_revertsForNonOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.transferOwnership(stranger);
         assertEq(hub.owner(), protocolOwner, "unchanged");

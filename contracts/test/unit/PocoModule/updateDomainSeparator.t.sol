@@ -10,7 +10,9 @@ contract PocoModuleUpdateDomainSeparatorTest is PocoUnitFixture {
     function _expected() private view returns (bytes32) {
         return keccak256(
             abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(
+                    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
                 keccak256("iExecODB"),
                 keccak256("5.0.0"),
                 block.chainid,
@@ -45,7 +47,9 @@ contract PocoModuleUpdateDomainSeparatorTest is PocoUnitFixture {
         hub.updateDomainSeparator();
         bytes32 appHash = _hash(o.app);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, appHash, appOwner)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, appHash, appOwner
+            )
         );
         _match(o);
 

@@ -25,7 +25,9 @@ contract PocoModuleViewAccountTest is PocoUnitFixture {
         assertEq(account.locked, 2 * STAKE, "scheduler stake");
 
         account = hub.viewAccount(address(hub));
-        assertEq(account.stake, 2 * (APP_PRICE + POOL_PRICE + STAKE), "the hub holds what is locked");
+        assertEq(
+            account.stake, 2 * (APP_PRICE + POOL_PRICE + STAKE), "the hub holds what is locked"
+        );
         assertEq(account.locked, 0, "the hub has nothing frozen");
     }
 }

@@ -43,7 +43,10 @@ contract PocoModuleWithdrawTest is PocoUnitFixture {
     function test_revertsAboveTheBalance() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientBalance.selector, requester, INITIAL_DEPOSIT, INITIAL_DEPOSIT + 1
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                requester,
+                INITIAL_DEPOSIT,
+                INITIAL_DEPOSIT + 1
             )
         );
         vm.prank(requester);
@@ -51,7 +54,9 @@ contract PocoModuleWithdrawTest is PocoUnitFixture {
     }
 
     function test_revertsWithoutDeposit() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, stranger, 0, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, stranger, 0, 1)
+        );
         vm.prank(stranger);
         hub.withdraw(1);
     }
@@ -62,7 +67,9 @@ contract PocoModuleWithdrawTest is PocoUnitFixture {
         uint256 free = INITIAL_DEPOSIT - APP_PRICE - POOL_PRICE;
         assertEq(hub.balanceOf(requester), free, "payment locked");
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, requester, free, INITIAL_DEPOSIT)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, requester, free, INITIAL_DEPOSIT
+            )
         );
         vm.prank(requester);
         hub.withdraw(INITIAL_DEPOSIT);

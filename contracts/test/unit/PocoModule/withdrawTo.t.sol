@@ -27,7 +27,9 @@ contract PocoModuleWithdrawToTest is PocoUnitFixture {
     }
 
     function test_revertsOnZeroTarget() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         vm.prank(requester);
         hub.withdrawTo(1e9, address(0));
     }
@@ -35,7 +37,10 @@ contract PocoModuleWithdrawToTest is PocoUnitFixture {
     function test_revertsAboveTheBalance() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientBalance.selector, requester, INITIAL_DEPOSIT, INITIAL_DEPOSIT + 1
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                requester,
+                INITIAL_DEPOSIT,
+                INITIAL_DEPOSIT + 1
             )
         );
         vm.prank(requester);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
+import {KeyPurposeGroupMock} from "../../mocks/KeyPurposeGroupMock.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 import {DatasetOrder, OrderOperationEnum} from "../../../src/libs/PocoTypes.sol";
 
@@ -21,7 +22,9 @@ contract PocoViewsAssertDatasetDealCompatibilityTest is PocoUnitFixture {
     }
 
     function _expect(string memory reason) private {
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.IncompatibleDatasetOrder.selector, reason));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.IncompatibleDatasetOrder.selector, reason)
+        );
     }
 
     function _compatibleOrder() private returns (DatasetOrder memory d) {
@@ -136,6 +139,34 @@ contract PocoViewsAssertDatasetDealCompatibilityTest is PocoUnitFixture {
         d.tag = bytes32(uint256(0x200)); // also failing, reported later
         d = _sign(d);
         _expect("Requester restriction not satisfied");
+        hub.assertDatasetDealCompatibility(d, dealid);
+    }
+
+    /// Restrictions may name an ERC-734 group: members hold key purpose 4 (spec section 4.3).
+    function test_groupRestrictions() public {
+        KeyPurposeGroupMock group = new KeyPurposeGroupMock();
+        group.addKey(app, 4);
+        group.addKey(workerpool, 4);
+        group.addKey(requester, 1); // a key, but not a group member
+        DatasetOrder memory d = _compatibleOrder();
+        d.apprestrict = address(group);
+        d.workerpoolrestrict = address(group);
+        d.requesterrestrict = address(0);
+        d = _sign(d);
+        hub.assertDatasetDealCompatibility(d, dealid);
+
+        d.requesterrestrict = address(group);
+        d = _sign(d);
+        _expect("Requester restriction not satisfied");
+        hub.assertDatasetDealCompatibility(d, dealid);
+    }
+
+    /// A restriction naming a contract that is not a key manager is not satisfied (no revert).
+    function test_nonGroupContractRestriction() public {
+        DatasetOrder memory d = _compatibleOrder();
+        d.apprestrict = address(rlc);
+        d = _sign(d);
+        _expect("App restriction not satisfied");
         hub.assertDatasetDealCompatibility(d, dealid);
     }
 

@@ -47,7 +47,11 @@ contract PocoViewsComputeDealVolumeTest is PocoUnitFixture {
         o.app = _sign(_appOrder(APP_PRICE, 100));
         assertEq(_volume(o), 6, "rest of the other orders");
         assertEq(_match(o) != bytes32(0), true, "match agrees");
-        assertEq(hub.viewDeal(keccak256(abi.encodePacked(_hash(o.request), uint256(4)))).botSize, 6, "same volume");
+        assertEq(
+            hub.viewDeal(keccak256(abi.encodePacked(_hash(o.request), uint256(4)))).botSize,
+            6,
+            "same volume"
+        );
     }
 
     function test_zeroOnceClosed() public {

@@ -25,7 +25,9 @@ contract PocoViewsDomainTest is PocoUnitFixture {
         EIP712Domain memory d = hub.domain();
         bytes32 separator = keccak256(
             abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(
+                    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
                 keccak256(bytes(d.name)),
                 keccak256(bytes(d.version)),
                 d.chainId,

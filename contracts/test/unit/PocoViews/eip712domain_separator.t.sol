@@ -5,11 +5,18 @@ import {PocoUnitFixture} from "../../utils/PocoUnitFixture.sol";
 import {IPoco} from "../../../src/interfaces/IPoco.sol";
 
 contract PocoViewsEip712DomainSeparatorTest is PocoUnitFixture {
-    bytes32 private constant DOMAIN_TYPEHASH = 0x8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f;
+    bytes32 private constant DOMAIN_TYPEHASH =
+        0x8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f;
 
     function _separator(uint256 chainId, address verifyingContract) private pure returns (bytes32) {
         return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("iExecODB"), keccak256("5.0.0"), chainId, verifyingContract)
+            abi.encode(
+                DOMAIN_TYPEHASH,
+                keccak256("iExecODB"),
+                keccak256("5.0.0"),
+                chainId,
+                verifyingContract
+            )
         );
     }
 

@@ -15,6 +15,8 @@ contract PocoViewsKittyAddressTest is PocoUnitFixture {
 contract PocoViewsKittyAddressDerivationTest is PocoUnitFixture {
     function test_derivation() public view {
         uint160 first20 = uint160(uint256(keccak256("iExecKitty")) >> 96);
-        assertEq(hub.kitty_address(), address(first20 - 1), "first 20 bytes of keccak256(iExecKitty) - 1");
+        assertEq(
+            hub.kitty_address(), address(first20 - 1), "first 20 bytes of keccak256(iExecKitty) - 1"
+        );
     }
 }

@@ -16,7 +16,9 @@ contract PocoViewsVerifyPresignatureTest is PocoUnitFixture {
         hub.manageAppOrder(_operation(a, OrderOperationEnum.SIGN, 0));
         assertTrue(hub.verifyPresignature(appOwner, orderHash), "presigner");
         assertFalse(hub.verifyPresignature(stranger, orderHash), "someone else");
-        assertFalse(hub.verifyPresignature(appOwner, _hash(_appOrder(APP_PRICE, 1))), "another order");
+        assertFalse(
+            hub.verifyPresignature(appOwner, _hash(_appOrder(APP_PRICE, 1))), "another order"
+        );
     }
 
     /// The zero address never counts as a presigner, though `viewPresigned` of any unsigned hash is zero.

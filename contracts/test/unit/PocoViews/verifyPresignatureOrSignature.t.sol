@@ -20,15 +20,23 @@ contract PocoViewsVerifyPresignatureOrSignatureTest is PocoUnitFixture {
         vm.prank(requester);
         hub.manageRequestOrder(_operation(request, OrderOperationEnum.SIGN, 0));
         assertTrue(hub.verifyPresignatureOrSignature(requester, orderHash, ""), "presigned");
-        assertTrue(hub.verifyPresignatureOrSignature(requester, orderHash, hex"0badf00d"), "signature not looked at");
+        assertTrue(
+            hub.verifyPresignatureOrSignature(requester, orderHash, hex"0badf00d"),
+            "signature not looked at"
+        );
     }
 
     function test_signedNotPresigned() public view {
         assertTrue(
-            hub.verifyPresignatureOrSignature(requester, orderHash, _signDigest(requesterKey, orderHash)), "signed"
+            hub.verifyPresignatureOrSignature(
+                requester, orderHash, _signDigest(requesterKey, orderHash)
+            ),
+            "signed"
         );
         assertFalse(
-            hub.verifyPresignatureOrSignature(requester, orderHash, _signDigest(strangerKey, orderHash)),
+            hub.verifyPresignatureOrSignature(
+                requester, orderHash, _signDigest(strangerKey, orderHash)
+            ),
             "signed by another"
         );
     }
@@ -38,11 +46,15 @@ contract PocoViewsVerifyPresignatureOrSignatureTest is PocoUnitFixture {
         vm.prank(requester);
         hub.manageRequestOrder(_operation(request, OrderOperationEnum.SIGN, 0));
         assertFalse(
-            hub.verifyPresignatureOrSignature(stranger, orderHash, _signDigest(requesterKey, orderHash)),
+            hub.verifyPresignatureOrSignature(
+                stranger, orderHash, _signDigest(requesterKey, orderHash)
+            ),
             "stranger: neither presigned nor signed"
         );
         assertTrue(
-            hub.verifyPresignatureOrSignature(stranger, orderHash, _signDigest(strangerKey, orderHash)),
+            hub.verifyPresignatureOrSignature(
+                stranger, orderHash, _signDigest(strangerKey, orderHash)
+            ),
             "stranger's own signature"
         );
     }

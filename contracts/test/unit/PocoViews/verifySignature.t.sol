@@ -30,23 +30,33 @@ contract PocoViewsVerifySignatureTest is PocoUnitFixture {
         bytes32 highS = bytes32(N - uint256(s));
         uint8 otherV = v == 27 ? 28 : 27;
         assertEq(ecrecover(HASH, otherV, r, highS), requester, "malleable twin recovers the key");
-        assertFalse(hub.verifySignature(requester, HASH, abi.encodePacked(r, highS, otherV)), "high s refused");
+        assertFalse(
+            hub.verifySignature(requester, HASH, abi.encodePacked(r, highS, otherV)),
+            "high s refused"
+        );
     }
 
     /// v must be 27 or 28 (5.x added 27 to v < 27; 6.x does not).
     function test_vOtherThan27Or28IsRefused() public view {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(requesterKey, HASH);
-        assertFalse(hub.verifySignature(requester, HASH, abi.encodePacked(r, s, v - 27)), "v in {0, 1}");
-        assertFalse(hub.verifySignature(requester, HASH, abi.encodePacked(r, s, uint8(29))), "v = 29");
+        assertFalse(
+            hub.verifySignature(requester, HASH, abi.encodePacked(r, s, v - 27)), "v in {0, 1}"
+        );
+        assertFalse(
+            hub.verifySignature(requester, HASH, abi.encodePacked(r, s, uint8(29))), "v = 29"
+        );
     }
 
     function test_wrongSigner() public view {
-        assertFalse(hub.verifySignature(requester, HASH, _signDigest(strangerKey, HASH)), "another key");
+        assertFalse(
+            hub.verifySignature(requester, HASH, _signDigest(strangerKey, HASH)), "another key"
+        );
     }
 
     function test_wrongHash() public view {
         assertFalse(
-            hub.verifySignature(requester, keccak256("other"), _signDigest(requesterKey, HASH)), "another hash"
+            hub.verifySignature(requester, keccak256("other"), _signDigest(requesterKey, HASH)),
+            "another hash"
         );
     }
 
@@ -55,13 +65,17 @@ contract PocoViewsVerifySignatureTest is PocoUnitFixture {
         bytes memory garbage = abi.encodePacked(bytes32(uint256(1)), bytes32(uint256(2)), uint8(27));
         assertFalse(hub.verifySignature(address(0), HASH, garbage), "garbage");
         assertFalse(hub.verifySignature(address(0), HASH, new bytes(65)), "zeros");
-        assertFalse(hub.verifySignature(address(0), HASH, _signDigest(requesterKey, HASH)), "someone's");
+        assertFalse(
+            hub.verifySignature(address(0), HASH, _signDigest(requesterKey, HASH)), "someone's"
+        );
     }
 
     function test_revertsOnBadLength() public {
         uint256[6] memory lengths = [uint256(0), 1, 32, 63, 66, 130];
         for (uint256 i = 0; i < lengths.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, lengths[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, lengths[i])
+            );
             hub.verifySignature(requester, HASH, new bytes(lengths[i]));
         }
     }
@@ -72,14 +86,22 @@ contract PocoViewsVerifySignatureTest is PocoUnitFixture {
 
     function test_contractSignerValid() public {
         ERC1271WalletMock wallet = new ERC1271WalletMock(requester);
-        assertTrue(hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)), "wallet's key");
+        assertTrue(
+            hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)),
+            "wallet's key"
+        );
         (bytes32 r, bytes32 vs) = vm.signCompact(requesterKey, HASH);
-        assertTrue(hub.verifySignature(address(wallet), HASH, abi.encodePacked(r, vs)), "compact forwarded");
+        assertTrue(
+            hub.verifySignature(address(wallet), HASH, abi.encodePacked(r, vs)), "compact forwarded"
+        );
     }
 
     function test_contractSignerInvalid() public {
         ERC1271WalletMock wallet = new ERC1271WalletMock(requester);
-        assertFalse(hub.verifySignature(address(wallet), HASH, _signDigest(strangerKey, HASH)), "another key");
+        assertFalse(
+            hub.verifySignature(address(wallet), HASH, _signDigest(strangerKey, HASH)),
+            "another key"
+        );
     }
 
     /// Any length goes to the contract: no format error for contracts.
@@ -94,18 +116,26 @@ contract PocoViewsVerifySignatureTest is PocoUnitFixture {
     function test_contractSignerWrongMagic() public {
         ERC1271WalletMock wallet = new ERC1271WalletMock(requester);
         wallet.setMode(ERC1271WalletMock.Mode.WrongMagic);
-        assertFalse(hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)), "wrong magic");
+        assertFalse(
+            hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)),
+            "wrong magic"
+        );
     }
 
     function test_contractSignerReverting() public {
         ERC1271WalletMock wallet = new ERC1271WalletMock(requester);
         wallet.setMode(ERC1271WalletMock.Mode.Revert);
-        assertFalse(hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)), "revert = false");
+        assertFalse(
+            hub.verifySignature(address(wallet), HASH, _signDigest(requesterKey, HASH)),
+            "revert = false"
+        );
     }
 
     /// A contract without `isValidSignature` (here the RLC token) is never valid, and does not revert.
     function test_contractWithoutErc1271() public view {
-        assertFalse(hub.verifySignature(address(rlc), HASH, _signDigest(requesterKey, HASH)), "no ERC-1271");
+        assertFalse(
+            hub.verifySignature(address(rlc), HASH, _signDigest(requesterKey, HASH)), "no ERC-1271"
+        );
         assertFalse(hub.verifySignature(address(rlc), HASH, ""), "no format error either");
     }
 

@@ -17,7 +17,9 @@ contract PocoViewsViewAppTest is PocoUnitFixture {
 
     function test_teeApp() public {
         bytes memory mrenclave = bytes('{"framework":"SCONE","version":"v5.9","fingerprint":"abc"}');
-        address teeApp = appRegistry.createApp(stranger, "tee", "DOCKER", "docker.io/tee:1", bytes32(uint256(7)), mrenclave);
+        address teeApp = appRegistry.createApp(
+            stranger, "tee", "DOCKER", "docker.io/tee:1", bytes32(uint256(7)), mrenclave
+        );
         AppInfo memory info = hub.viewApp(teeApp);
         assertEq(info.owner, stranger, "owner");
         assertEq(info.m_appMREnclave, mrenclave, "mrenclave");

@@ -23,7 +23,9 @@ contract PocoViewsViewCategoryTest is PocoUnitFixture {
     function test_revertsForAnUnknownCategory() public {
         vm.expectRevert(abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, 5, 5));
         hub.viewCategory(5);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, type(uint256).max, 5));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, type(uint256).max, 5)
+        );
         hub.viewCategory(type(uint256).max);
     }
 

@@ -7,7 +7,8 @@ import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 /// (name, description, workClockTimeRef)
 contract PocoViewsViewCategoryABILegacyTest is PocoUnitFixture {
     function test_defaults() public view {
-        (string memory name, string memory description, uint256 timeref) = hub.viewCategoryABILegacy(2);
+        (string memory name, string memory description, uint256 timeref) =
+            hub.viewCategoryABILegacy(2);
         assertEq(name, "M", "name");
         assertEq(description, '""', "description");
         assertEq(timeref, 3_600, "time reference");

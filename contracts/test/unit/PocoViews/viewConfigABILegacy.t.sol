@@ -16,10 +16,17 @@ contract PocoViewsViewConfigABILegacyTest is PocoUnitFixture {
         o = _signAll(o);
         _match(o); // takes tasks 0-1 of the request
         vm.warp(1_800_000_000);
-        bytes32 dealid = hub.matchOrders(_sign(_appOrder(APP_PRICE, 10)), o.dataset, o.workerpool, o.request);
+        bytes32 dealid =
+            hub.matchOrders(_sign(_appOrder(APP_PRICE, 10)), o.dataset, o.workerpool, o.request);
 
-        (uint256 category, uint256 startTime, uint256 botFirst, uint256 botSize, uint256 workerStake, uint256 ratio) =
-            hub.viewConfigABILegacy(dealid);
+        (
+            uint256 category,
+            uint256 startTime,
+            uint256 botFirst,
+            uint256 botSize,
+            uint256 workerStake,
+            uint256 ratio
+        ) = hub.viewConfigABILegacy(dealid);
         assertEq(category, 2, "category");
         assertEq(startTime, 1_800_000_000, "start time");
         assertEq(botFirst, 2, "first index");

@@ -19,7 +19,11 @@ contract PocoViewsViewConsumedTest is PocoUnitFixture {
         assertEq(hub.viewConsumed(_hash(o.dataset)), 3, "dataset");
         assertEq(hub.viewConsumed(_hash(o.workerpool)), 3, "workerpool");
         assertEq(hub.viewConsumed(_hash(o.request)), 3, "request");
-        assertEq(hub.viewConsumed(hasher.hashRequest(o.request)), 0, "keyed by the typed digest, not the struct hash");
+        assertEq(
+            hub.viewConsumed(hasher.hashRequest(o.request)),
+            0,
+            "keyed by the typed digest, not the struct hash"
+        );
     }
 
     function test_noDatasetOrderConsumedWithoutDataset() public {

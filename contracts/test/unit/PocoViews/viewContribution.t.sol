@@ -27,7 +27,11 @@ contract PocoViewsViewContributionTest is PocoUnitFixture {
         assertEq(uint256(hub.viewContribution(taskid, workers[0]).status), 0, "others unset");
 
         _reveal(2, taskid, DIGEST);
-        assertEq(uint256(hub.viewContribution(taskid, workers[2]).status), uint256(ContributionStatusEnum.PROVED), "proved");
+        assertEq(
+            uint256(hub.viewContribution(taskid, workers[2]).status),
+            uint256(ContributionStatusEnum.PROVED),
+            "proved"
+        );
     }
 
     /// weight = floor(log2(max(score / 3, 3) - 1)) (6.x floor; spec section 7.3).
@@ -54,7 +58,10 @@ contract PocoViewsViewContributionTest is PocoUnitFixture {
         bytes32 resultHash = _resultHash(taskid, DIGEST);
         bytes32 resultSeal = _resultSeal(worker, taskid, DIGEST);
         bytes memory enclaveSign = _signDigest(
-            enclaveKey, MessageHashUtils.toEthSignedMessageHash(keccak256(abi.encodePacked(resultHash, resultSeal)))
+            enclaveKey,
+            MessageHashUtils.toEthSignedMessageHash(
+                keccak256(abi.encodePacked(resultHash, resultSeal))
+            )
         );
         bytes memory auth = _authorization(worker, taskid, enclave);
         vm.prank(worker);

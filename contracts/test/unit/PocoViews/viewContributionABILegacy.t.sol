@@ -22,7 +22,8 @@ contract PocoViewsViewContributionABILegacyTest is PocoUnitFixture {
     }
 
     function test_unknown() public view {
-        (uint8 status, bytes32 resultHash,,) = hub.viewContributionABILegacy(keccak256("none"), workers[1]);
+        (uint8 status, bytes32 resultHash,,) =
+            hub.viewContributionABILegacy(keccak256("none"), workers[1]);
         assertEq(status, 0, "unset");
         assertEq(resultHash, bytes32(0), "no hash");
     }

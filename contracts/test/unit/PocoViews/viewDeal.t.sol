@@ -92,7 +92,9 @@ contract PocoViewsViewDealTest is PocoUnitFixture {
         assertEq(deal.workerStake, POOL_PRICE * 45 / 100, "worker stake from the pool policy");
         assertEq(deal.schedulerRewardRatio, 7, "reward ratio from the pool policy");
         assertEq(deal.sponsor, sponsor, "sponsor");
-        assertEq(hub.frozenOf(sponsor), 2 * (APP_PRICE + DATASET_PRICE + POOL_PRICE), "sponsor pays");
+        assertEq(
+            hub.frozenOf(sponsor), 2 * (APP_PRICE + DATASET_PRICE + POOL_PRICE), "sponsor pays"
+        );
         assertEq(hub.frozenOf(requester), 0, "requester does not");
     }
 
@@ -110,7 +112,11 @@ contract PocoViewsViewDealTest is PocoUnitFixture {
         assertEq(hub.viewDeal(first).botSize, 2, "limited by the app order");
         assertEq(hub.viewDeal(second).botFirst, 2, "second deal starts at 2");
         assertEq(hub.viewDeal(second).botSize, 3, "rest of the request");
-        assertEq(second, keccak256(abi.encodePacked(_hash(o.request), uint256(2))), "deal id uses botFirst");
+        assertEq(
+            second,
+            keccak256(abi.encodePacked(_hash(o.request), uint256(2))),
+            "deal id uses botFirst"
+        );
     }
 
     /// Owners and policies are snapshotted at match time.

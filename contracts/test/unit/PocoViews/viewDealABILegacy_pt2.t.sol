@@ -14,8 +14,14 @@ contract PocoViewsViewDealABILegacyPt2Test is PocoUnitFixture {
         o.request.callback = sponsor;
         o.request.params = "params";
         bytes32 dealid = _match(_signAll(o));
-        (uint256 trust, bytes32 tag, address requester_, address beneficiary, address callback, string memory params)
-        = hub.viewDealABILegacy_pt2(dealid);
+        (
+            uint256 trust,
+            bytes32 tag,
+            address requester_,
+            address beneficiary,
+            address callback,
+            string memory params
+        ) = hub.viewDealABILegacy_pt2(dealid);
         assertEq(trust, 4, "trust");
         assertEq(tag, bytes32(uint256(1)), "tag");
         assertEq(requester_, requester, "requester");

@@ -60,7 +60,11 @@ contract PocoViewsViewTaskTest is PocoUnitFixture {
         _contribute(3, taskid, keccak256("other"));
         _contribute(1, taskid, DIGEST);
         _contribute(4, taskid, DIGEST);
-        assertEq(uint256(hub.viewTask(taskid).status), uint256(TaskStatusEnum.ACTIVE), "not yet: 12 > 14 fails");
+        assertEq(
+            uint256(hub.viewTask(taskid).status),
+            uint256(TaskStatusEnum.ACTIVE),
+            "not yet: 12 > 14 fails"
+        );
         vm.warp(block.timestamp + 50);
         _contribute(0, taskid, DIGEST);
 
