@@ -139,7 +139,7 @@ contract PocoViewsVerifySignatureTest is PocoUnitFixture {
         assertFalse(hub.verifySignature(address(rlc), HASH, ""), "no format error either");
     }
 
-    function testFuzz_eoa(uint256 key, bytes32 hash) public {
+    function testFuzz_eoa(uint256 key, bytes32 hash) public view {
         key = bound(key, 1, N - 1);
         address signer = vm.addr(key);
         assertTrue(hub.verifySignature(signer, hash, _signDigest(key, hash)), "65 bytes");
