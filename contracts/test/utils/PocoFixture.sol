@@ -17,9 +17,6 @@ import {
 } from "../../src/libs/PocoTypes.sol";
 import {IPoco} from "../../src/interfaces/IPoco.sol";
 import {PocoStorage} from "../../src/libs/PocoStorage.sol";
-import {PocoHub} from "../../src/hub/PocoHub.sol";
-import {PocoModule} from "../../src/hub/PocoModule.sol";
-import {PocoViews} from "../../src/hub/PocoViews.sol";
 import {RLC} from "../../src/token/RLC.sol";
 import {AppRegistry} from "../../src/registries/AppRegistry.sol";
 import {DatasetRegistry} from "../../src/registries/DatasetRegistry.sol";
@@ -73,24 +70,29 @@ abstract contract PocoFixture is Test {
             workerKeys.push(key);
         }
 
-        rlc = new RLC();
-        appRegistry = new AppRegistry(protocolOwner, "");
-        datasetRegistry = new DatasetRegistry(protocolOwner, "");
-        workerpoolRegistry = new WorkerpoolRegistry(protocolOwner, "");
-        PocoViews views = new PocoViews();
-        PocoModule module = new PocoModule(address(rlc), address(views));
-        hub = IPoco(
-            address(
-                new PocoHub(
-                    address(module),
-                    address(appRegistry),
-                    address(datasetRegistry),
-                    address(workerpoolRegistry),
-                    protocolOwner
-                )
-            )
+        // Deployed from the compiled artifacts rather than with `new`: a test contract that
+        // creates the hub embeds (and, via-IR, re-optimizes) its whole bytecode, which costs
+        // about 40 s of compilation per test file.
+        rlc = RLC(vm.deployCode("RLC.sol:RLC"));
+        bytes memory registryArgs = abi.encode(protocolOwner, "");
+        appRegistry = AppRegistry(vm.deployCode("AppRegistry.sol:AppRegistry", registryArgs));
+        datasetRegistry =
+            DatasetRegistry(vm.deployCode("DatasetRegistry.sol:DatasetRegistry", registryArgs));
+        workerpoolRegistry = WorkerpoolRegistry(
+            vm.deployCode("WorkerpoolRegistry.sol:WorkerpoolRegistry", registryArgs)
         );
-        hasher = new OrderHasher();
+        address views = vm.deployCode("PocoViews.sol:PocoViews");
+        address module =
+            vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), views));
+        bytes memory hubArgs = abi.encode(
+            module,
+            address(appRegistry),
+            address(datasetRegistry),
+            address(workerpoolRegistry),
+            protocolOwner
+        );
+        hub = IPoco(vm.deployCode("PocoHub.sol:PocoHub", hubArgs));
+        hasher = OrderHasher(vm.deployCode("OrderHasher.sol:OrderHasher"));
         vm.label(address(hub), "hub");
 
         app = appRegistry.createApp(
