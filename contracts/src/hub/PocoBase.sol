@@ -139,9 +139,9 @@ abstract contract PocoBase is IPocoErrors, IPocoEvents {
     function _mint(address account, uint256 amount) internal {
         if (account == address(0)) revert ERC20InvalidReceiver(address(0));
         PocoStorage.Layout storage $ = PocoStorage.layout();
-        uint256 supply = $.totalSupply + amount;
-        if (supply > PocoStorage.AMOUNT_MASK) revert AmountTooLarge(amount);
-        $.totalSupply = supply;
+        uint256 supply = $.totalSupply;
+        if (amount > PocoStorage.AMOUNT_MASK - supply) revert AmountTooLarge(amount);
+        $.totalSupply = supply + amount;
         unchecked {
             $.accounts[account] += amount;
         }

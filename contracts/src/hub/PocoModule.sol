@@ -223,9 +223,8 @@ contract PocoModule is PocoBase {
         external
         returns (bool)
     {
-        if (token_ != address(_TOKEN) || msg.sender != address(_TOKEN)) {
-            revert WrongToken(msg.sender, address(_TOKEN));
-        }
+        if (msg.sender != address(_TOKEN)) revert WrongToken(msg.sender, address(_TOKEN));
+        if (token_ != address(_TOKEN)) revert WrongToken(token_, address(_TOKEN));
         _deposit(sender, amount, sender);
         return true;
     }

@@ -140,7 +140,7 @@ interface IPocoErrors is IERC20Errors {
     error WrongToken(address token, address expected);
     /// @dev `approveAndCall`: the spender did not accept the approval.
     error ApprovalRefused(address spender);
-    /// @dev A balance would exceed the packed 128-bit range.
+    /// @dev The escrow total supply would exceed the packed 112-bit range (5e24 RLC).
     error AmountTooLarge(uint256 amount);
     /// @dev The hub accepts no ether and routes no unknown function.
     error UnknownFunction(bytes4 selector);

@@ -82,8 +82,7 @@ abstract contract PocoFixture is Test {
             vm.deployCode("WorkerpoolRegistry.sol:WorkerpoolRegistry", registryArgs)
         );
         address views = vm.deployCode("PocoViews.sol:PocoViews");
-        address module =
-            vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), views));
+        address module = vm.deployCode("PocoModule.sol:PocoModule", abi.encode(address(rlc), views));
         bytes memory hubArgs = abi.encode(
             module,
             address(appRegistry),
