@@ -1,0 +1,143 @@
+//! [`spawn`]: build the genesis, start the JSON-RPC server, hand back a [`DevChainHandle`].
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, RwLock},
+};
+
+use alloy::primitives::{Address, U256};
+use poco_contracts::Deployment;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+use crate::{
+    accounts::{self, DevAccount},
+    chain::{Chain, ChainSpec, time_now},
+    config::DevChainConfig,
+    error::Error,
+    genesis,
+    rpc::{RpcContext, server},
+};
+
+/// A running devchain. Dropping it stops the server; [`DevChainHandle::shutdown`] stops it and
+/// waits for it.
+#[derive(Debug)]
+pub struct DevChainHandle {
+    addr: SocketAddr,
+    chain_id: u64,
+    accounts: Vec<DevAccount>,
+    deployment: Option<Deployment>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Builds the chain of `config` (genesis, protocol) and serves its JSON-RPC over HTTP.
+pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
+    if config.block_time.is_some() {
+        return Err(Error::Unsupported("interval mining (--block-time)"));
+    }
+    if config.data_dir.is_some() {
+        return Err(Error::Unsupported("persistence (--data-dir)"));
+    }
+    let accounts = accounts::derive(&config.mnemonic, config.accounts)?;
+    let spec = ChainSpec {
+        chain_id: config.chain_id,
+        gas_limit: config.gas_limit,
+        state_history: config.state_history,
+        automine: config.block_time.is_none(),
+    };
+    let alloc: Vec<(Address, U256)> =
+        accounts.iter().map(|account| (account.address, config.balance)).collect();
+    let timestamp = config.genesis_timestamp.unwrap_or_else(time_now);
+    let (chain, deployment) =
+        Chain::genesis(spec, config.base_fee, timestamp, &alloc, |builder| {
+            if config.deploy_protocol {
+                genesis::deploy(builder, &accounts, config.rlc_per_account).map(Some)
+            } else {
+                Ok(None)
+            }
+        })?;
+
+    let addr = SocketAddr::new(config.host, config.port);
+    let listener = TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let context = Arc::new(RpcContext::new(
+        RwLock::new(chain),
+        accounts.iter().map(|account| account.address).collect(),
+    ));
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let app = server::router(context);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                // Either a shutdown request or the handle dropped.
+                let _ = stop.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, chain_id = config.chain_id, "Devchain listening.");
+    Ok(DevChainHandle {
+        addr,
+        chain_id: config.chain_id,
+        accounts,
+        deployment,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    })
+}
+
+// === impl DevChainHandle ===
+
+impl DevChainHandle {
+    /// The address the server listens on.
+    pub const fn socket_address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The HTTP JSON-RPC endpoint, e.g. `http://127.0.0.1:8545`.
+    pub fn http_endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The chain id.
+    pub const fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// The funded dev accounts, with their keys.
+    pub fn dev_accounts(&self) -> &[DevAccount] {
+        &self.accounts
+    }
+
+    /// The protocol deployed at genesis (`None` when the config asked for none).
+    pub const fn deployment(&self) -> Option<&Deployment> {
+        self.deployment.as_ref()
+    }
+
+    /// Waits until the server stops (it only stops on [`Self::shutdown`] or an I/O failure).
+    pub async fn stopped(&mut self) -> Result<(), Error> {
+        match self.task.as_mut() {
+            Some(task) => {
+                let served = task.await;
+                self.task = None;
+                served?.map_err(Error::Serve)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn shutdown(mut self) -> Result<(), Error> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.stopped().await
+    }
+}
+
+impl Drop for DevChainHandle {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
