@@ -66,15 +66,16 @@ pub(crate) fn estimate_gas(
 
     // A plain transfer to an account without code needs no search.
     let data_empty = request.input.input().is_none_or(|input| input.is_empty());
+    let no_access_list = request.access_list.as_ref().is_none_or(|list| list.is_empty());
     if let Some(TxKind::Call(to)) = request.to
         && data_empty
+        && no_access_list
         && evm::code(&view, to).is_empty()
         && hi >= TRANSFER_GAS
+        && run(view, env, chain_id, request, TRANSFER_GAS)
+            .is_ok_and(|executed| executed.result.is_success())
     {
-        let executed = run(view, env, chain_id, request, TRANSFER_GAS)?;
-        if executed.result.is_success() {
-            return Ok(TRANSFER_GAS);
-        }
+        return Ok(TRANSFER_GAS);
     }
 
     let executed = run(view, env, chain_id, request, hi)?;
