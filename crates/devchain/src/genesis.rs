@@ -72,7 +72,7 @@ pub(crate) fn deploy(
     let hub =
         send("deploy the hub", create, [PocoHub::BYTECODE.as_ref(), &hub_args].concat().into())?;
 
-    for account in accounts.iter().skip(1) {
+    for account in accounts.iter().skip(1).filter(|_| !rlc_per_account.is_zero()) {
         let transfer = RLC::transferCall { to: account.address, value: rlc_per_account };
         send("give RLC to the dev accounts", TxKind::Call(rlc), transfer.abi_encode().into())?;
     }

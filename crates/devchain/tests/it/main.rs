@@ -9,3 +9,4 @@ mod logs;
 mod node;
 mod protocol;
 mod rejections;
+mod scenarios;
