@@ -83,7 +83,7 @@ pub async fn write_keystore(
     let name = name.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let mut rng = rand::thread_rng();
-        let (_, file) = PrivateKeySigner::encrypt_keystore(
+        let (_, uuid) = PrivateKeySigner::encrypt_keystore(
             &dir,
             &mut rng,
             key.as_slice(),
@@ -91,7 +91,8 @@ pub async fn write_keystore(
             name.as_deref(),
         )
         .map_err(|source| SignerError::Write { dir: dir.clone(), source })?;
-        Ok(dir.join(file))
+        // The file is named `name`, else the keystore's UUID.
+        Ok(dir.join(name.unwrap_or(uuid)))
     })
     .await
     .map_err(SignerError::Task)?
