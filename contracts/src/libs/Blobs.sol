@@ -24,6 +24,10 @@ library Blobs {
     bytes internal constant INIT_CODE = hex"5f5f5f5f335afa503d5f60013e3d6001015ff3";
     bytes32 internal constant INIT_CODE_HASH = keccak256(INIT_CODE);
 
+    /// @dev Values this long or longer would not fit a contract's code (EIP-170: 24,576 bytes,
+    /// with the leading STOP): they go to storage, in Solidity's layout.
+    uint256 internal constant MAX_BLOB = 24_576;
+
     /// @dev Transient slots holding the value while its contract is created.
     bytes32 internal constant PENDING_LENGTH_SLOT = keccak256("poco.blobs.pending.length");
     bytes32 internal constant PENDING_DATA_SLOT = keccak256("poco.blobs.pending.data");
@@ -31,6 +35,10 @@ library Blobs {
     /// @dev Stores `data` under `salt`: inline when short, in a CREATE2 data contract otherwise.
     /// Each salt may be written once (a second long write would collide and revert).
     function store(bytes storage short, bytes32 salt, bytes calldata data) internal {
+        if (data.length >= MAX_BLOB) {
+            _storeLong(short, data);
+            return;
+        }
         if (data.length < 32) {
             // Solidity's short layout: the bytes left-aligned, twice the length in the low byte
             if (data.length != 0) {
@@ -56,6 +64,24 @@ library Blobs {
             tstore(lengthSlot, 0)
         }
         if (created == address(0)) revert IPocoErrors.BlobCreationFailed(salt);
+    }
+
+    /// @dev Writes `data` (32 bytes or more) in Solidity's layout of a long `bytes`: 2·length+1 in
+    /// the slot, the data from slot keccak256(slot) on, the tail of the last word zeroed.
+    function _storeLong(bytes storage target, bytes calldata data) private {
+        assembly ("memory-safe") {
+            let length := data.length
+            sstore(target.slot, add(mul(length, 2), 1))
+            mstore(0, target.slot)
+            let dataSlot := keccak256(0, 32)
+            let words := shr(5, add(length, 31))
+            for { let i := 0 } lt(i, words) { i := add(i, 1) } {
+                let word := calldataload(add(data.offset, shl(5, i)))
+                let left := sub(length, shl(5, i))
+                if lt(left, 32) { word := and(word, not(shr(shl(3, left), not(0)))) }
+                sstore(add(dataSlot, i), word)
+            }
+        }
     }
 
     /// @dev The value stored under `salt` (empty if none).

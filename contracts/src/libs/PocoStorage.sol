@@ -204,8 +204,8 @@ library PocoStorage {
             return bytes32(0);
         }
         bytes32 value = task.consensus;
-        if (task.revealCounter == 0 || value == bytes32(0)) return value;
-        return keccak256(abi.encodePacked(taskid, value));
+        if (task.revealCounter == 0) return value; // the consensus value itself (0 once claimed ACTIVE)
+        return keccak256(abi.encodePacked(taskid, value)); // the slot holds the digest (maybe 0)
     }
 
     /// @dev The revealed digest: zero before the first reveal.

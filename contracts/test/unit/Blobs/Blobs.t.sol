@@ -48,7 +48,7 @@ contract BlobsTest is PocoFixture {
         Task memory task = hub.viewTask(taskid);
         assertEq(task.results, results, "results round trip");
         assertEq(task.resultsCallback, "", "no callback data");
-        bool long = paramsLength >= 32;
+        bool long = paramsLength >= 32 && paramsLength < Blobs.MAX_BLOB;
         address blob = address(
             uint160(
                 uint256(
@@ -88,6 +88,13 @@ contract BlobsTest is PocoFixture {
     function test_longValues() public {
         _roundTrip(80, 46, "x");
         _roundTrip(1000, 333, "y");
+    }
+
+    /// The longest blob fits EIP-170 exactly (24,576 bytes of code with its leading STOP); longer
+    /// values go to storage.
+    function test_codeSizeLimit() public {
+        _roundTrip(Blobs.MAX_BLOB - 1, Blobs.MAX_BLOB, "z");
+        _roundTrip(Blobs.MAX_BLOB + 33, 40_000, "z");
     }
 
     /// A value starting with 0xEF is stored (EIP-3541 forbids code starting with 0xEF).
