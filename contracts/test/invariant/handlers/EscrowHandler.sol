@@ -259,7 +259,7 @@ contract EscrowHandler is PocoFixture {
     function _pickTask(uint256 seed, TaskStatusEnum status) private view returns (bytes32 taskid, bool found) {
         uint256 n = _tasks.length;
         for (uint256 k = 0; k < n; ++k) {
-            taskid = _tasks[(seed + k) % n];
+            taskid = _tasks[(seed % n + k) % n];
             if (hub.viewTask(taskid).status == status) return (taskid, true);
         }
     }
