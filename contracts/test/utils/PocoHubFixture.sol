@@ -194,6 +194,61 @@ abstract contract PocoHubFixture is PocoFixture {
     }
 
     /*//////////////////////////////////////////////////////////////
+                           CONSENSUS MODEL
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Outcome of {_voteUntilConsensus}.
+    struct VoteOutcome {
+        uint256 contributions;
+        bool reached;
+        bool consensusGood;
+    }
+
+    /// @dev Workers 0, 1, ... contribute `DIGEST` (good[i]) or `OTHER_DIGEST` in turn, with the
+    /// given scores, until consensus. Checks every step against spec §7.3: the recorded weight
+    /// floor(log2(weight)), consensus exactly when group·trust > total·(trust − 1) for the value
+    /// just voted, and the winner count.
+    function _voteUntilConsensus(bytes32 taskid, uint256 trust, uint256[] memory scores, bool[] memory good)
+        internal
+        returns (VoteOutcome memory outcome)
+    {
+        uint256[2] memory groups;
+        uint256 total = 1;
+        for (uint256 i = 0; i < scores.length; ++i) {
+            _setScore(workers[i], scores[i]);
+            uint256 weight = (scores[i] / 3 > 3 ? scores[i] / 3 : 3) - 1;
+            uint256 v = good[i] ? 0 : 1;
+            uint256 g = groups[v];
+            uint256 delta = (g > 1 ? g : 1) * weight - g;
+            groups[v] = g + delta;
+            total += delta;
+
+            _contribute(i, taskid, good[i] ? DIGEST : OTHER_DIGEST);
+            assertEq(hub.viewContribution(taskid, workers[i]).weight, _log2(weight), "weight = floor(log2)");
+            if (groups[v] * trust > total * (trust - 1)) {
+                Task memory task = hub.viewTask(taskid);
+                assertEq(uint256(task.status), uint256(TaskStatusEnum.REVEALING), "model: consensus");
+                assertEq(task.consensusValue, _resultHash(taskid, good[i] ? DIGEST : OTHER_DIGEST), "consensus value");
+                uint256 winners;
+                for (uint256 j = 0; j <= i; ++j) {
+                    if (good[j] == good[i]) ++winners;
+                }
+                assertEq(task.winnerCounter, winners, "winners");
+                return VoteOutcome(i + 1, true, good[i]);
+            }
+            assertEq(uint256(_status(taskid)), uint256(TaskStatusEnum.ACTIVE), "model: no consensus yet");
+        }
+        return VoteOutcome(scores.length, false, false);
+    }
+
+    function _log2(uint256 x) internal pure returns (uint256 r) {
+        while (x > 1) {
+            x >>= 1;
+            ++r;
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
                                  READS
     //////////////////////////////////////////////////////////////*/
 

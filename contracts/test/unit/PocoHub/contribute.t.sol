@@ -186,6 +186,42 @@ contract PocoHubContributeTest is PocoHubFixture {
         }
     }
 
+    /// 24. Consensus math against the model of spec §7.3: the worked example of §8.5.
+    function test_24_consensusMatchesTheModel() public {
+        uint256[] memory scores = new uint256[](4);
+        bool[] memory good = new bool[](4);
+        (good[0], good[1], good[2], good[3]) = (false, true, true, true);
+        (, bytes32 taskid) = _newTask(3);
+        VoteOutcome memory outcome = _voteUntilConsensus(taskid, 3, scores, good);
+        assertTrue(outcome.reached, "reached");
+        assertEq(outcome.contributions, 4, "at the fourth contribution");
+    }
+
+    /// 24. Fuzz: random trust, scores and votes of up to eight workers.
+    function test_24_consensusMatchesTheModel(uint256 trust, uint256[8] memory rawScores, uint8 votes, uint256 n)
+        public
+    {
+        trust = bound(trust, 0, 60);
+        n = bound(n, 1, 8);
+        uint256[] memory scores = new uint256[](n);
+        bool[] memory good = new bool[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            scores[i] = bound(rawScores[i], 0, 90);
+            good[i] = (votes >> i) & 1 == 1;
+        }
+        (, bytes32 taskid) = _newTask(trust);
+        VoteOutcome memory outcome = _voteUntilConsensus(taskid, trust == 0 ? 1 : trust, scores, good);
+        if (outcome.reached && outcome.contributions < n) {
+            // no contribution after consensus
+            _expectContributeRevert(
+                outcome.contributions,
+                taskid,
+                abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING)
+            );
+        }
+        _assertConservation();
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 REVERTS
     //////////////////////////////////////////////////////////////*/

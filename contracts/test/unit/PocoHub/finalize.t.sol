@@ -224,6 +224,70 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         _assertStatus(taskid, TaskStatusEnum.COMPLETED, "COMPLETED");
     }
 
+    /// 26. Payouts against the model of spec §8.3: the worked example's votes with scores.
+    function test_26_payoutsMatchTheModel() public {
+        uint256[8] memory scores = [uint256(0), 15, 30, 0, 0, 0, 0, 0];
+        test_26_payoutsMatchTheModel(5, scores, 0x0e, 4, 1);
+    }
+
+    /// 26. Fuzz: random trust, scores, votes and scheduler reward ratio; every winner reveals.
+    /// Winners get floor(workersPool · log2w / Σ log2w) and their stake back, losers lose their
+    /// stake and a third of their score, the scheduler gets the rest; winners gain a point when
+    /// there was more than one contributor.
+    function test_26_payoutsMatchTheModel(
+        uint256 trust,
+        uint256[8] memory rawScores,
+        uint8 votes,
+        uint256 n,
+        uint256 rewardRatio
+    ) public {
+        trust = bound(trust, 1, 60);
+        n = bound(n, 1, 8);
+        rewardRatio = bound(rewardRatio, 0, 100);
+        vm.prank(scheduler);
+        IWorkerpool(workerpool).changePolicy(30, rewardRatio);
+        uint256[] memory scores = new uint256[](n);
+        bool[] memory good = new bool[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            scores[i] = bound(rawScores[i], 0, 90);
+            good[i] = (votes >> i) & 1 == 1;
+        }
+        (, bytes32 taskid) = _newTask(trust);
+        VoteOutcome memory outcome = _voteUntilConsensus(taskid, trust, scores, good);
+        if (!outcome.reached) return;
+
+        uint256 count = outcome.contributions;
+        uint256 pool = POOL_PRICE;
+        uint256 totalLogWeight;
+        for (uint256 i = 0; i < count; ++i) {
+            if (good[i] == outcome.consensusGood) {
+                _reveal(i, taskid, good[i] ? DIGEST : OTHER_DIGEST);
+                totalLogWeight += _log2((scores[i] / 3 > 3 ? scores[i] / 3 : 3) - 1);
+            } else {
+                pool += STAKE;
+            }
+        }
+        uint256 schedulerBefore = _free(scheduler);
+        _finalize(taskid, "");
+
+        uint256 workersPool = pool * (100 - rewardRatio) / 100;
+        uint256 paid;
+        for (uint256 i = 0; i < count; ++i) {
+            if (good[i] == outcome.consensusGood) {
+                uint256 share = workersPool * _log2((scores[i] / 3 > 3 ? scores[i] / 3 : 3) - 1) / totalLogWeight;
+                paid += share;
+                assertEq(_free(workers[i]), INITIAL_DEPOSIT + share, "winner share");
+                assertEq(hub.viewScore(workers[i]), count > 1 ? scores[i] + 1 : scores[i], "winner score");
+            } else {
+                assertEq(_free(workers[i]), INITIAL_DEPOSIT - STAKE, "loser slashed");
+                assertEq(hub.viewScore(workers[i]), scores[i] * 2 / 3, "loser score");
+            }
+            assertEq(_frozen(workers[i]), 0, "no stake left");
+        }
+        assertEq(_free(scheduler), schedulerBefore + STAKE + pool - paid, "scheduler: stake, cut and dust");
+        _assertConservation();
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 THE KITTY
     //////////////////////////////////////////////////////////////*/
@@ -495,6 +559,36 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         vm.prank(scheduler);
         hub.finalize(taskid, "", data);
         _assertStatus(taskid, TaskStatusEnum.COMPLETED, "completed");
+    }
+
+    /// 27. Same as 23 through the typed interface: `hub.finalize{gas: X}` reverts CallbackGasStarved.
+    function test_27_finalizeWithTooLittleGasReverts() public {
+        vm.prank(protocolOwner);
+        hub.setCallbackGas(5_000_000);
+        OracleConsumerMock consumer = new OracleConsumerMock();
+        consumer.setMode(OracleConsumerMock.Mode.Guzzle);
+        bytes memory data = abi.encode(uint256(1));
+        bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
+        vm.expectPartialRevert(IPocoErrors.CallbackGasStarved.selector);
+        vm.prank(scheduler);
+        hub.finalize{gas: 1_000_000}(taskid, "", data);
+    }
+
+    /// 28. poco packs the score in 32 bits next to the balances: a winner at the maximum score
+    /// stays there after a replicated task, and its balances are not corrupted.
+    function test_28_scoreAtTheCapStaysThere() public {
+        (, bytes32 taskid) = _newTask(3);
+        _contribute(1, taskid, OTHER_DIGEST); // a fresh loser first: two contributors
+        _setScore(workers[0], type(uint32).max);
+        _contribute(0, taskid, DIGEST); // weight ~1.4e9 reaches trust 3 at once
+        _assertStatus(taskid, TaskStatusEnum.REVEALING, "consensus");
+        _reveal(0, taskid, DIGEST);
+        _finalize(taskid, "");
+        assertEq(hub.viewScore(workers[0]), type(uint32).max, "capped, no overflow");
+        uint256 pool = POOL_PRICE + STAKE;
+        assertEq(_free(workers[0]), INITIAL_DEPOSIT + pool * 99 / 100, "balance intact");
+        assertEq(_frozen(workers[0]), 0, "frozen intact");
+        _assertConservation();
     }
 
     /*//////////////////////////////////////////////////////////////

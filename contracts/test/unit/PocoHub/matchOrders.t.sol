@@ -1008,6 +1008,20 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TrustTooLarge.selector, tooTrusting));
     }
 
+    /// 57. A request order of the zero address can be neither presigned nor "signed" with a
+    /// signature that recovers to zero.
+    function test_57_zeroRequesterCannotBeImpersonated() public {
+        Orders memory o = _signAll(_orders(1, 1));
+        o.request.requester = address(0);
+        o.request.sign = abi.encodePacked(bytes32(0), bytes32(0), uint8(27));
+        _expectMatchRevert(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, _hash(o.request), address(0)
+            )
+        );
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 HELPERS
     //////////////////////////////////////////////////////////////*/

@@ -184,4 +184,18 @@ contract PocoHubReopenTest is PocoHubFixture {
             taskid, _resultHash(taskid, DIGEST), _resultSeal(workers[4], taskid, DIGEST), address(0), "", auth
         );
     }
+
+    /// 11. A rejected winner can no longer reveal.
+    function test_11_rejectedWorkersCannotReveal() public {
+        vm.warp(revealDeadline);
+        _reopen(taskid);
+        _contributeMany(4, 3, taskid, DIGEST); // new consensus on the same value
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[0], ContributionStatusEnum.REJECTED
+            )
+        );
+        vm.prank(workers[0]);
+        hub.reveal(taskid, DIGEST);
+    }
 }
