@@ -75,22 +75,31 @@ contract MatchOrdersFuzzTest is PocoHubFixture {
         // the model of §4.2
         uint256 volume = _min(_min(o.app.volume, o.workerpool.volume), o.request.volume);
         if (p.useDataset) volume = _min(volume, o.dataset.volume);
-        uint256 price = o.app.appprice + (p.useDataset ? o.dataset.datasetprice : 0) + o.workerpool.workerpoolprice;
+        uint256 price = o.app.appprice + (p.useDataset ? o.dataset.datasetprice : 0)
+            + o.workerpool.workerpoolprice;
         uint256 stake = o.workerpool.workerpoolprice * 30 / 100;
 
         // fund the payer and the scheduler: short of what they need with probability 1/8 each
-        uint256 requesterFree = _setFree(requester, _funds(p.requesterFunds, price * volume, _fault(p, 8)));
-        uint256 schedulerFree = _setFree(scheduler, _funds(p.schedulerFunds, stake * volume, _fault(p, 9)));
+        uint256 requesterFree =
+            _setFree(requester, _funds(p.requesterFunds, price * volume, _fault(p, 8)));
+        uint256 schedulerFree =
+            _setFree(scheduler, _funds(p.schedulerFunds, stake * volume, _fault(p, 9)));
         if (expected.length == 0) {
             if (volume == 0) {
                 expected = abi.encodeWithSelector(IPocoErrors.NoVolumeLeft.selector);
             } else if (requesterFree < price * volume) {
                 expected = abi.encodeWithSelector(
-                    IERC20Errors.ERC20InsufficientBalance.selector, requester, requesterFree, price * volume
+                    IERC20Errors.ERC20InsufficientBalance.selector,
+                    requester,
+                    requesterFree,
+                    price * volume
                 );
             } else if (schedulerFree < stake * volume) {
                 expected = abi.encodeWithSelector(
-                    IERC20Errors.ERC20InsufficientBalance.selector, scheduler, schedulerFree, stake * volume
+                    IERC20Errors.ERC20InsufficientBalance.selector,
+                    scheduler,
+                    schedulerFree,
+                    stake * volume
                 );
             }
         }
@@ -115,7 +124,9 @@ contract MatchOrdersFuzzTest is PocoHubFixture {
             assertEq(_frozen(scheduler), stake * volume, "scheduler lock");
             assertEq(_free(scheduler), schedulerFree - stake * volume, "scheduler free");
             assertEq(hub.viewConsumed(_hash(o.app)), volume, "app consumed");
-            assertEq(hub.viewConsumed(_hash(o.dataset)), p.useDataset ? volume : 0, "dataset consumed");
+            assertEq(
+                hub.viewConsumed(_hash(o.dataset)), p.useDataset ? volume : 0, "dataset consumed"
+            );
             assertEq(hub.viewConsumed(_hash(o.workerpool)), volume, "workerpool consumed");
             assertEq(hub.viewConsumed(_hash(o.request)), volume, "request consumed");
         }
@@ -173,15 +184,26 @@ contract MatchOrdersFuzzTest is PocoHubFixture {
         o.workerpool.tag = bytes32(tag | p.extraPoolTag);
 
         // break checks, each with probability 1/8
-        if (_fault(p, 0)) o.workerpool.category = (p.category + 1 + p.faults % 3) % (CATEGORIES + 3);
-        if (_fault(p, 1)) (o.request.category, o.workerpool.category) = (CATEGORIES + p.faults % 7, CATEGORIES + p.faults % 7);
+        if (_fault(p, 0)) {
+            o.workerpool.category = (p.category + 1 + p.faults % 3) % (CATEGORIES + 3);
+        }
+        if (_fault(p, 1)) {
+            (o.request.category, o.workerpool.category) =
+            (CATEGORIES + p.faults % 7, CATEGORIES + p.faults % 7);
+        }
         if (_fault(p, 2)) o.request.trust = p.poolTrust + 1 + p.faults % 5;
-        if (_fault(p, 3) && p.appPrice > 0) o.request.appmaxprice = p.appPrice - 1 - (p.faults >> 100) % p.appPrice;
+        if (_fault(p, 3) && p.appPrice > 0) {
+            o.request.appmaxprice = p.appPrice - 1 - (p.faults >> 100) % p.appPrice;
+        }
         if (_fault(p, 4) && p.datasetPrice > 0) {
             o.request.datasetmaxprice = p.datasetPrice - 1 - (p.faults >> 110) % p.datasetPrice;
         }
-        if (_fault(p, 5) && p.poolPrice > 0) o.request.workerpoolmaxprice = p.poolPrice - 1 - (p.faults >> 120) % p.poolPrice;
-        if (_fault(p, 6) && tag != 0) o.workerpool.tag = bytes32(uint256(o.workerpool.tag) & ~_lowestBit(tag));
+        if (_fault(p, 5) && p.poolPrice > 0) {
+            o.request.workerpoolmaxprice = p.poolPrice - 1 - (p.faults >> 120) % p.poolPrice;
+        }
+        if (_fault(p, 6) && tag != 0) {
+            o.workerpool.tag = bytes32(uint256(o.workerpool.tag) & ~_lowestBit(tag));
+        }
         if (_fault(p, 7) && p.appTag & 1 == 0) {
             // ask TEE from the request or the dataset of a non-TEE app (the pool offers it)
             if (p.useDataset && (p.faults >> 130) & 1 == 1) o.dataset.tag |= bytes32(uint256(1));
@@ -203,25 +225,38 @@ contract MatchOrdersFuzzTest is PocoHubFixture {
             o.request.tag
         );
         if (r.category != o.workerpool.category) {
-            return abi.encodeWithSelector(IPocoErrors.CategoryMismatch.selector, r.category, o.workerpool.category);
+            return abi.encodeWithSelector(
+                IPocoErrors.CategoryMismatch.selector, r.category, o.workerpool.category
+            );
         }
         if (r.category >= CATEGORIES) {
-            return abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, r.category, CATEGORIES);
+            return
+                abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, r.category, CATEGORIES);
         }
         if (r.trust > o.workerpool.trust) {
-            return abi.encodeWithSelector(IPocoErrors.TrustNotOffered.selector, r.trust, o.workerpool.trust);
+            return abi.encodeWithSelector(
+                IPocoErrors.TrustNotOffered.selector, r.trust, o.workerpool.trust
+            );
         }
         if (r.appmaxprice < o.app.appprice) {
-            return abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.App, o.app.appprice, r.appmaxprice);
+            return abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.App, o.app.appprice, r.appmaxprice
+            );
         }
         if (r.datasetmaxprice < o.dataset.datasetprice) {
             return abi.encodeWithSelector(
-                IPocoErrors.Overpriced.selector, OrderKind.Dataset, o.dataset.datasetprice, r.datasetmaxprice
+                IPocoErrors.Overpriced.selector,
+                OrderKind.Dataset,
+                o.dataset.datasetprice,
+                r.datasetmaxprice
             );
         }
         if (r.workerpoolmaxprice < o.workerpool.workerpoolprice) {
             return abi.encodeWithSelector(
-                IPocoErrors.Overpriced.selector, OrderKind.Workerpool, o.workerpool.workerpoolprice, r.workerpoolmaxprice
+                IPocoErrors.Overpriced.selector,
+                OrderKind.Workerpool,
+                o.workerpool.workerpoolprice,
+                r.workerpoolmaxprice
             );
         }
         bytes32 tag = o.app.tag | o.dataset.tag | r.tag;

@@ -79,7 +79,11 @@ contract EscrowConservationTest is Test {
     function invariant_frozenMatchesOpenTasks() public view {
         address[] memory accounts = handler.accounts();
         for (uint256 i = 0; i < accounts.length; ++i) {
-            assertEq(hub.frozenOf(accounts[i]), handler.expectedFrozen(accounts[i]), "frozen != open commitments");
+            assertEq(
+                hub.frozenOf(accounts[i]),
+                handler.expectedFrozen(accounts[i]),
+                "frozen != open commitments"
+            );
         }
     }
 

@@ -25,7 +25,11 @@ contract ERC1271Mock is IERC1271 {
         _valid[hash][keccak256(signature)] = true;
     }
 
-    function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
+    function isValidSignature(bytes32 hash, bytes calldata signature)
+        external
+        view
+        returns (bytes4)
+    {
         if (mode == Mode.Revert) revert SignerReverted();
         if (mode == Mode.WrongMagic) return 0xffffffff;
         return _valid[hash][keccak256(signature)] ? IERC1271.isValidSignature.selector : bytes4(0);

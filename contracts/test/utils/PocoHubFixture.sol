@@ -129,7 +129,10 @@ abstract contract PocoHubFixture is PocoFixture {
     }
 
     /// @dev Matches and initializes a one-task deal at `trust` whose results go to `callback`.
-    function _newCallbackTask(uint256 trust, address callback) internal returns (bytes32 dealid, bytes32 taskid) {
+    function _newCallbackTask(uint256 trust, address callback)
+        internal
+        returns (bytes32 dealid, bytes32 taskid)
+    {
         Orders memory o = _orders(1, trust);
         o.request.callback = callback;
         dealid = _signAndMatch(o);
@@ -137,7 +140,9 @@ abstract contract PocoHubFixture is PocoFixture {
     }
 
     /// @dev Contributes `digest` for workers `first` to `first + count - 1`.
-    function _contributeMany(uint256 first, uint256 count, bytes32 taskid, bytes32 digest) internal {
+    function _contributeMany(uint256 first, uint256 count, bytes32 taskid, bytes32 digest)
+        internal
+    {
         for (uint256 i = first; i < first + count; ++i) {
             _contribute(i, taskid, digest);
         }
@@ -162,18 +167,28 @@ abstract contract PocoHubFixture is PocoFixture {
         pure
         returns (bytes memory)
     {
-        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(keccak256(abi.encodePacked(worker, taskid, enclave_)));
+        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(
+            keccak256(abi.encodePacked(worker, taskid, enclave_))
+        );
         return _signDigest(signerKey, digest);
     }
 
     /// @dev The enclave's signature of `keccak256(resultHash ‖ resultSeal)`.
-    function _enclaveSign(uint256 key, bytes32 resultHash, bytes32 resultSeal) internal pure returns (bytes memory) {
-        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(keccak256(abi.encodePacked(resultHash, resultSeal)));
+    function _enclaveSign(uint256 key, bytes32 resultHash, bytes32 resultSeal)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(
+            keccak256(abi.encodePacked(resultHash, resultSeal))
+        );
         return _signDigest(key, digest);
     }
 
     /// @dev Contributes `digest` to a TEE task through the fixture's enclave, authorized by `authKey`.
-    function _contributeTee(uint256 workerIndex, bytes32 taskid, bytes32 digest, uint256 authKey) internal {
+    function _contributeTee(uint256 workerIndex, bytes32 taskid, bytes32 digest, uint256 authKey)
+        internal
+    {
         address worker = workers[workerIndex];
         bytes32 resultHash = _resultHash(taskid, digest);
         bytes32 resultSeal = _resultSeal(worker, taskid, digest);
@@ -208,10 +223,12 @@ abstract contract PocoHubFixture is PocoFixture {
     /// given scores, until consensus. Checks every step against spec §7.3: the recorded weight
     /// floor(log2(weight)), consensus exactly when group·trust > total·(trust − 1) for the value
     /// just voted, and the winner count.
-    function _voteUntilConsensus(bytes32 taskid, uint256 trust, uint256[] memory scores, bool[] memory good)
-        internal
-        returns (VoteOutcome memory outcome)
-    {
+    function _voteUntilConsensus(
+        bytes32 taskid,
+        uint256 trust,
+        uint256[] memory scores,
+        bool[] memory good
+    ) internal returns (VoteOutcome memory outcome) {
         uint256[2] memory groups;
         uint256 total = 1;
         for (uint256 i = 0; i < scores.length; ++i) {
@@ -224,11 +241,21 @@ abstract contract PocoHubFixture is PocoFixture {
             total += delta;
 
             _contribute(i, taskid, good[i] ? DIGEST : OTHER_DIGEST);
-            assertEq(hub.viewContribution(taskid, workers[i]).weight, _log2(weight), "weight = floor(log2)");
+            assertEq(
+                hub.viewContribution(taskid, workers[i]).weight,
+                _log2(weight),
+                "weight = floor(log2)"
+            );
             if (groups[v] * trust > total * (trust - 1)) {
                 Task memory task = hub.viewTask(taskid);
-                assertEq(uint256(task.status), uint256(TaskStatusEnum.REVEALING), "model: consensus");
-                assertEq(task.consensusValue, _resultHash(taskid, good[i] ? DIGEST : OTHER_DIGEST), "consensus value");
+                assertEq(
+                    uint256(task.status), uint256(TaskStatusEnum.REVEALING), "model: consensus"
+                );
+                assertEq(
+                    task.consensusValue,
+                    _resultHash(taskid, good[i] ? DIGEST : OTHER_DIGEST),
+                    "consensus value"
+                );
                 uint256 winners;
                 for (uint256 j = 0; j <= i; ++j) {
                     if (good[j] == good[i]) ++winners;
@@ -236,7 +263,9 @@ abstract contract PocoHubFixture is PocoFixture {
                 assertEq(task.winnerCounter, winners, "winners");
                 return VoteOutcome(i + 1, true, good[i]);
             }
-            assertEq(uint256(_status(taskid)), uint256(TaskStatusEnum.ACTIVE), "model: no consensus yet");
+            assertEq(
+                uint256(_status(taskid)), uint256(TaskStatusEnum.ACTIVE), "model: no consensus yet"
+            );
         }
         return VoteOutcome(scores.length, false, false);
     }
@@ -256,21 +285,29 @@ abstract contract PocoHubFixture is PocoFixture {
         return hub.viewTask(taskid).status;
     }
 
-    function _assertStatus(bytes32 taskid, TaskStatusEnum expected, string memory message) internal view {
-        assertEq(uint256(_status(taskid)), uint256(expected), message);
-    }
-
-    function _assertContribution(bytes32 taskid, address worker, ContributionStatusEnum expected, string memory message)
+    function _assertStatus(bytes32 taskid, TaskStatusEnum expected, string memory message)
         internal
         view
     {
+        assertEq(uint256(_status(taskid)), uint256(expected), message);
+    }
+
+    function _assertContribution(
+        bytes32 taskid,
+        address worker,
+        ContributionStatusEnum expected,
+        string memory message
+    ) internal view {
         assertEq(uint256(hub.viewContribution(taskid, worker).status), uint256(expected), message);
     }
 
     /// @dev Index in `logs` of the first log emitted by the hub with `topic0`, or type(uint256).max.
     function _logIndex(Vm.Log[] memory logs, bytes32 topic0) internal view returns (uint256) {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(hub) && logs[i].topics.length > 0 && logs[i].topics[0] == topic0) {
+            if (
+                logs[i].emitter == address(hub) && logs[i].topics.length > 0
+                    && logs[i].topics[0] == topic0
+            ) {
                 return i;
             }
         }
@@ -280,7 +317,10 @@ abstract contract PocoHubFixture is PocoFixture {
     /// @dev How many logs of the hub carry `topic0`.
     function _logCount(Vm.Log[] memory logs, bytes32 topic0) internal view returns (uint256 count) {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(hub) && logs[i].topics.length > 0 && logs[i].topics[0] == topic0) {
+            if (
+                logs[i].emitter == address(hub) && logs[i].topics.length > 0
+                    && logs[i].topics[0] == topic0
+            ) {
                 ++count;
             }
         }

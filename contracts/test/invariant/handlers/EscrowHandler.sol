@@ -80,9 +80,13 @@ contract EscrowHandler is PocoFixture {
                             PROTOCOL ACTIONS
     //////////////////////////////////////////////////////////////*/
 
-    function matchOrders(uint256 appPrice, uint256 poolPrice, uint256 volume, uint256 trust, bool sponsored)
-        external
-    {
+    function matchOrders(
+        uint256 appPrice,
+        uint256 poolPrice,
+        uint256 volume,
+        uint256 trust,
+        bool sponsored
+    ) external {
         appPrice = bound(appPrice, 0, 1e11);
         poolPrice = bound(poolPrice, 0, 1e12);
         volume = bound(volume, 1, 4);
@@ -103,7 +107,14 @@ contract EscrowHandler is PocoFixture {
             dealid = hub.matchOrders(a, d, w, r);
         }
         _deals.push(
-            DealInfo(dealid, payer, volume, appPrice + poolPrice, poolPrice * 30 / 100, hub.viewDeal(dealid).workerStake)
+            DealInfo(
+                dealid,
+                payer,
+                volume,
+                appPrice + poolPrice,
+                poolPrice * 30 / 100,
+                hub.viewDeal(dealid).workerStake
+            )
         );
         calls["matchOrders"]++;
     }
@@ -141,7 +152,9 @@ contract EscrowHandler is PocoFixture {
         if (block.timestamp >= task.revealDeadline) return;
         uint256 workerIndex = workerSeed % workers.length;
         address worker = workers[workerIndex];
-        if (hub.viewContribution(taskid, worker).status != ContributionStatusEnum.CONTRIBUTED) return;
+        if (hub.viewContribution(taskid, worker).status != ContributionStatusEnum.CONTRIBUTED) {
+            return;
+        }
         bytes32 resultHash = hub.viewContribution(taskid, worker).resultHash;
         if (resultHash != task.consensusValue) return;
         _reveal(workerIndex, taskid, resultHash == _resultHash(taskid, GOOD) ? GOOD : BAD);
@@ -190,7 +203,9 @@ contract EscrowHandler is PocoFixture {
         if (_tasks.length == 0) return;
         bytes32 taskid = _tasks[taskSeed % _tasks.length];
         Task memory task = hub.viewTask(taskid);
-        if (task.status != TaskStatusEnum.ACTIVE && task.status != TaskStatusEnum.REVEALING) return;
+        if (task.status != TaskStatusEnum.ACTIVE && task.status != TaskStatusEnum.REVEALING) {
+            return;
+        }
         if (block.timestamp < task.finalDeadline) return;
         hub.claim(taskid);
         ghostKitty += _deals[_dealOfTask[taskid]].schedulerStake;
@@ -225,7 +240,10 @@ contract EscrowHandler is PocoFixture {
             for (uint256 idx = 0; idx < deal.volume; ++idx) {
                 bytes32 taskid = _taskId(deal.dealid, idx);
                 Task memory task = hub.viewTask(taskid);
-                if (task.status == TaskStatusEnum.COMPLETED || task.status == TaskStatusEnum.FAILED) continue;
+                TaskStatusEnum status = task.status;
+                if (status == TaskStatusEnum.COMPLETED || status == TaskStatusEnum.FAILED) {
+                    continue;
+                }
                 if (account == deal.payer) frozen += deal.price;
                 if (account == scheduler) frozen += deal.schedulerStake;
                 for (uint256 c = 0; c < task.contributors.length; ++c) {
@@ -256,7 +274,11 @@ contract EscrowHandler is PocoFixture {
     }
 
     /// @dev A recorded task with `status`, scanning from a random start.
-    function _pickTask(uint256 seed, TaskStatusEnum status) private view returns (bytes32 taskid, bool found) {
+    function _pickTask(uint256 seed, TaskStatusEnum status)
+        private
+        view
+        returns (bytes32 taskid, bool found)
+    {
         uint256 n = _tasks.length;
         for (uint256 k = 0; k < n; ++k) {
             taskid = _tasks[(seed % n + k) % n];

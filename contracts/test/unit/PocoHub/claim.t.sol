@@ -36,10 +36,15 @@ contract PocoHubClaimTest is PocoHubFixture {
         hub.claim(taskid);
 
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_logIndex(logs, IPocoEvents.TaskClaimed.selector), logs.length - 1, "TaskClaimed last");
+        assertEq(
+            _logIndex(logs, IPocoEvents.TaskClaimed.selector), logs.length - 1, "TaskClaimed last"
+        );
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].topics[0] == IPocoEvents.Transfer.selector) {
-                assertTrue(address(uint160(uint256(logs[i].topics[2]))) != KITTY, "no Transfer to the kitty (6.x)");
+                assertTrue(
+                    address(uint160(uint256(logs[i].topics[2]))) != KITTY,
+                    "no Transfer to the kitty (6.x)"
+                );
             }
         }
 
@@ -136,7 +141,9 @@ contract PocoHubClaimTest is PocoHubFixture {
         (, bytes32 taskid) = _newTask(1);
         uint256 deadline = hub.viewTask(taskid).finalDeadline;
         vm.warp(deadline - 1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.FinalDeadlineNotReached.selector, taskid, deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.FinalDeadlineNotReached.selector, taskid, deadline)
+        );
         hub.claim(taskid);
         vm.warp(deadline);
         hub.claim(taskid);
@@ -148,7 +155,11 @@ contract PocoHubClaimTest is PocoHubFixture {
         bytes32 dealid = _matchDeal(APP_PRICE, POOL_PRICE, 3, 1);
         bytes32 unset = _taskId(dealid, 0);
         vm.warp(block.timestamp + 100 * TIMEREF);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET
+            )
+        );
         hub.claim(unset);
 
         (, bytes32 completed) = _revealedTask();
@@ -159,15 +170,25 @@ contract PocoHubClaimTest is PocoHubFixture {
         hub.contributeAndFinalize(fast, DIGEST, "", "", address(0), "", auth);
         vm.warp(block.timestamp + 100 * TIMEREF);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, completed, TaskStatusEnum.COMPLETED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, completed, TaskStatusEnum.COMPLETED
+            )
         );
         hub.claim(completed);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, fast, TaskStatusEnum.COMPLETED));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, fast, TaskStatusEnum.COMPLETED
+            )
+        );
         hub.claim(fast);
 
         bytes32 failed = hub.initialize(dealid, 0);
         hub.claim(failed);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED
+            )
+        );
         hub.claim(failed);
     }
 }

@@ -49,19 +49,27 @@ contract PocoHubClaimArrayTest is PocoHubFixture {
         vm.warp(hub.viewTask(taskids[0]).finalDeadline);
 
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskids[1], TaskStatusEnum.COMPLETED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskids[1], TaskStatusEnum.COMPLETED
+            )
         );
         hub.claimArray(taskids);
 
         bytes32[] memory list = new bytes32[](2);
         list[0] = taskids[0];
         list[1] = keccak256("never initialized");
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, list[1], TaskStatusEnum.UNSET));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, list[1], TaskStatusEnum.UNSET
+            )
+        );
         hub.claimArray(list);
 
         list[1] = taskids[0];
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskids[0], TaskStatusEnum.FAILED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskids[0], TaskStatusEnum.FAILED
+            )
         );
         hub.claimArray(list);
 
@@ -73,7 +81,11 @@ contract PocoHubClaimArrayTest is PocoHubFixture {
     function test_04_revertsBeforeTheFinalDeadline() public {
         uint256 deadline = hub.viewTask(taskids[0]).finalDeadline;
         vm.warp(deadline - 1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.FinalDeadlineNotReached.selector, taskids[0], deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.FinalDeadlineNotReached.selector, taskids[0], deadline
+            )
+        );
         hub.claimArray(taskids);
     }
 }

@@ -6,7 +6,12 @@ import {PocoHubFixture} from "../../utils/PocoHubFixture.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
 import {IWorkerpool} from "../../../src/interfaces/IRegistries.sol";
-import {Task, Contribution, TaskStatusEnum, ContributionStatusEnum} from "../../../src/libs/PocoTypes.sol";
+import {
+    Task,
+    Contribution,
+    TaskStatusEnum,
+    ContributionStatusEnum
+} from "../../../src/libs/PocoTypes.sol";
 
 /// @title contribute: commit a result, stake, and maybe reach consensus (spec §7.2, §7.3, §11.2).
 contract PocoHubContributeTest is PocoHubFixture {
@@ -152,7 +157,9 @@ contract PocoHubContributeTest is PocoHubFixture {
         (, bytes32 taskid) = _newTask(3);
         _contribute(0, taskid, OTHER_DIGEST); // Y: 9·3 = 27 > 10·2 = 20 -> consensus on Y at once
         _assertStatus(taskid, TaskStatusEnum.REVEALING, "the weight-9 worker alone passes trust 3");
-        assertEq(hub.viewTask(taskid).consensusValue, _resultHash(taskid, OTHER_DIGEST), "on its value");
+        assertEq(
+            hub.viewTask(taskid).consensusValue, _resultHash(taskid, OTHER_DIGEST), "on its value"
+        );
 
         _setScore(workers[1], 30);
         (, taskid) = _newTask(5);
@@ -178,7 +185,7 @@ contract PocoHubContributeTest is PocoHubFixture {
         uint256[8] memory scores = [uint256(0), 11, 12, 15, 24, 27, 48, 3000];
         // weights:                2  2   3   4   7   8   15  999
         uint256[8] memory logs = [uint256(1), 1, 1, 2, 2, 3, 3, 9];
-        (, bytes32 taskid) = _newTask(type(uint64).max);
+        (, bytes32 taskid) = _newTask(type(uint32).max);
         for (uint256 i = 0; i < scores.length; ++i) {
             _setScore(workers[i], scores[i]);
             _contribute(i, taskid, keccak256(abi.encode(i))); // all different: no consensus
@@ -198,9 +205,12 @@ contract PocoHubContributeTest is PocoHubFixture {
     }
 
     /// 24. Fuzz: random trust, scores and votes of up to eight workers.
-    function test_24_consensusMatchesTheModel(uint256 trust, uint256[8] memory rawScores, uint8 votes, uint256 n)
-        public
-    {
+    function test_24_consensusMatchesTheModel(
+        uint256 trust,
+        uint256[8] memory rawScores,
+        uint8 votes,
+        uint256 n
+    ) public {
         trust = bound(trust, 0, 60);
         n = bound(n, 1, 8);
         uint256[] memory scores = new uint256[](n);
@@ -210,13 +220,16 @@ contract PocoHubContributeTest is PocoHubFixture {
             good[i] = (votes >> i) & 1 == 1;
         }
         (, bytes32 taskid) = _newTask(trust);
-        VoteOutcome memory outcome = _voteUntilConsensus(taskid, trust == 0 ? 1 : trust, scores, good);
+        VoteOutcome memory outcome =
+            _voteUntilConsensus(taskid, trust == 0 ? 1 : trust, scores, good);
         if (outcome.reached && outcome.contributions < n) {
             // no contribution after consensus
             _expectContributeRevert(
                 outcome.contributions,
                 taskid,
-                abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING)
+                abi.encodeWithSelector(
+                    IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING
+                )
             );
         }
         _assertConservation();
@@ -231,25 +244,41 @@ contract PocoHubContributeTest is PocoHubFixture {
         bytes32 dealid = _matchDeal(APP_PRICE, POOL_PRICE, 2, 1);
         bytes32 unset = _taskId(dealid, 1);
         _expectContributeRevert(
-            0, unset, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET)
+            0,
+            unset,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET
+            )
         );
 
         bytes32 taskid = hub.initialize(dealid, 0);
         _contribute(0, taskid, DIGEST);
         _expectContributeRevert(
-            1, taskid, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING)
+            1,
+            taskid,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING
+            )
         );
         _reveal(0, taskid, DIGEST);
         _finalize(taskid, "");
         _expectContributeRevert(
-            1, taskid, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED)
+            1,
+            taskid,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED
+            )
         );
 
         (, bytes32 failed) = _newTask(1);
         vm.warp(hub.viewTask(failed).finalDeadline);
         hub.claim(failed);
         _expectContributeRevert(
-            1, failed, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED)
+            1,
+            failed,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED
+            )
         );
     }
 
@@ -261,7 +290,11 @@ contract PocoHubContributeTest is PocoHubFixture {
         _contribute(0, taskid, DIGEST);
         vm.warp(deadline);
         _expectContributeRevert(
-            1, taskid, abi.encodeWithSelector(IPocoErrors.ContributionDeadlineReached.selector, taskid, deadline)
+            1,
+            taskid,
+            abi.encodeWithSelector(
+                IPocoErrors.ContributionDeadlineReached.selector, taskid, deadline
+            )
         );
     }
 
@@ -273,7 +306,10 @@ contract PocoHubContributeTest is PocoHubFixture {
             0,
             taskid,
             abi.encodeWithSelector(
-                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[0], ContributionStatusEnum.CONTRIBUTED
+                IPocoErrors.ContributionStatusInvalid.selector,
+                taskid,
+                workers[0],
+                ContributionStatusEnum.CONTRIBUTED
             )
         );
     }
@@ -283,10 +319,14 @@ contract PocoHubContributeTest is PocoHubFixture {
         (, bytes32 taskid) = _newTask(3);
         (, bytes32 otherTask) = _newTask(3);
         address worker = workers[0];
-        bytes memory invalid = abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, worker, scheduler);
+        bytes memory invalid = abi.encodeWithSelector(
+            IPocoErrors.InvalidAuthorization.selector, taskid, worker, scheduler
+        );
 
         // signed by someone else
-        _contributeWith(0, taskid, DIGEST, _authorizationBy(strangerKey, worker, taskid, address(0)), invalid);
+        _contributeWith(
+            0, taskid, DIGEST, _authorizationBy(strangerKey, worker, taskid, address(0)), invalid
+        );
         // for another worker
         _contributeWith(0, taskid, DIGEST, _authorization(workers[1], taskid, address(0)), invalid);
         // for another task
@@ -295,7 +335,11 @@ contract PocoHubContributeTest is PocoHubFixture {
         _contributeWith(0, taskid, DIGEST, _authorization(worker, taskid, enclave), invalid);
         // malformed
         _contributeWith(
-            0, taskid, DIGEST, new bytes(12), abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, 12)
+            0,
+            taskid,
+            DIGEST,
+            new bytes(12),
+            abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, 12)
         );
         // the right one
         _contribute(0, taskid, DIGEST);
@@ -311,7 +355,9 @@ contract PocoHubContributeTest is PocoHubFixture {
             taskid,
             DIGEST,
             _authorizationBy(strangerKey, workers[0], taskid, address(0)),
-            abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], scheduler)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], scheduler
+            )
         );
         _contribute(0, taskid, DIGEST);
     }
@@ -324,7 +370,22 @@ contract PocoHubContributeTest is PocoHubFixture {
         _expectContributeRevert(
             0,
             taskid,
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, workers[0], STAKE - 1, STAKE)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, workers[0], STAKE - 1, STAKE
+            )
+        );
+    }
+
+    /// 25. poco refuses a vote for the zero hash (no digest hashes to it, so it could never be
+    /// revealed; poco uses a zero stored hash to mean "the consensus value").
+    function test_25_revertsOnZeroResultHash() public {
+        (, bytes32 taskid) = _newTask(1);
+        address worker = workers[0];
+        bytes memory auth = _authorization(worker, taskid, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.ZeroResultHash.selector, taskid));
+        vm.prank(worker);
+        hub.contribute(
+            taskid, bytes32(0), _resultSeal(worker, taskid, DIGEST), address(0), "", auth
         );
     }
 
@@ -335,7 +396,9 @@ contract PocoHubContributeTest is PocoHubFixture {
     /// 18. A TEE deal requires an enclave challenge.
     function test_18_teeDealRequiresAnEnclave() public {
         (, bytes32 taskid) = _newTeeTask(1);
-        _expectContributeRevert(0, taskid, abi.encodeWithSelector(IPocoErrors.EnclaveChallengeRequired.selector, taskid));
+        _expectContributeRevert(
+            0, taskid, abi.encodeWithSelector(IPocoErrors.EnclaveChallengeRequired.selector, taskid)
+        );
     }
 
     /// 19. A TEE contribution: the scheduler authorizes (worker, task, enclave), the enclave signs
@@ -355,14 +418,16 @@ contract PocoHubContributeTest is PocoHubFixture {
         bytes32 resultHash = _resultHash(taskid, DIGEST);
         bytes32 resultSeal = _resultSeal(worker, taskid, DIGEST);
         bytes memory auth = _authorization(worker, taskid, enclave);
-        bytes memory invalid = abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave);
+        bytes memory invalid =
+            abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave);
 
         bytes memory byStranger = _enclaveSign(strangerKey, resultHash, resultSeal);
         vm.expectRevert(invalid);
         vm.prank(worker);
         hub.contribute(taskid, resultHash, resultSeal, enclave, byStranger, auth);
 
-        bytes memory otherResult = _enclaveSign(enclaveKey, _resultHash(taskid, OTHER_DIGEST), resultSeal);
+        bytes memory otherResult =
+            _enclaveSign(enclaveKey, _resultHash(taskid, OTHER_DIGEST), resultSeal);
         vm.expectRevert(invalid);
         vm.prank(worker);
         hub.contribute(taskid, resultHash, resultSeal, enclave, otherResult, auth);
@@ -383,7 +448,11 @@ contract PocoHubContributeTest is PocoHubFixture {
         bytes32 resultSeal = _resultSeal(worker, taskid, DIGEST);
         bytes memory enclaveSign = _enclaveSign(enclaveKey, resultHash, resultSeal);
         bytes memory bySchedulerAuth = _authorization(worker, taskid, enclave);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, worker, teeBroker));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidAuthorization.selector, taskid, worker, teeBroker
+            )
+        );
         vm.prank(worker);
         hub.contribute(taskid, resultHash, resultSeal, enclave, enclaveSign, bySchedulerAuth);
 
@@ -401,7 +470,9 @@ contract PocoHubContributeTest is PocoHubFixture {
             taskid,
             DIGEST,
             _authorizationBy(teeBrokerKey, workers[0], taskid, address(0)),
-            abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], scheduler)
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], scheduler
+            )
         );
         _contribute(0, taskid, DIGEST);
     }
@@ -410,7 +481,9 @@ contract PocoHubContributeTest is PocoHubFixture {
     function test_23_enclaveOnAStandardDeal() public {
         (, bytes32 taskid) = _newTask(3);
         _contributeTee(0, taskid, DIGEST, schedulerKey);
-        assertEq(hub.viewContribution(taskid, workers[0]).enclaveChallenge, enclave, "enclave recorded");
+        assertEq(
+            hub.viewContribution(taskid, workers[0]).enclaveChallenge, enclave, "enclave recorded"
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -421,7 +494,9 @@ contract PocoHubContributeTest is PocoHubFixture {
     function _assertConsensusAfter(bytes32 taskid, uint256 n) private {
         for (uint256 i = 0; i < n - 1; ++i) {
             _contribute(i, taskid, DIGEST);
-            _assertStatus(taskid, TaskStatusEnum.ACTIVE, "no consensus before the last needed worker");
+            _assertStatus(
+                taskid, TaskStatusEnum.ACTIVE, "no consensus before the last needed worker"
+            );
         }
         vm.expectEmit(address(hub));
         emit IPocoEvents.TaskConsensus(taskid, _resultHash(taskid, DIGEST));
@@ -440,10 +515,25 @@ contract PocoHubContributeTest is PocoHubFixture {
         address worker = workers[workerIndex];
         vm.expectRevert(revertData);
         vm.prank(worker);
-        hub.contribute(taskid, _resultHash(taskid, digest), _resultSeal(worker, taskid, digest), address(0), "", auth);
+        hub.contribute(
+            taskid,
+            _resultHash(taskid, digest),
+            _resultSeal(worker, taskid, digest),
+            address(0),
+            "",
+            auth
+        );
     }
 
-    function _expectContributeRevert(uint256 workerIndex, bytes32 taskid, bytes memory revertData) private {
-        _contributeWith(workerIndex, taskid, DIGEST, _authorization(workers[workerIndex], taskid, address(0)), revertData);
+    function _expectContributeRevert(uint256 workerIndex, bytes32 taskid, bytes memory revertData)
+        private
+    {
+        _contributeWith(
+            workerIndex,
+            taskid,
+            DIGEST,
+            _authorization(workers[workerIndex], taskid, address(0)),
+            revertData
+        );
     }
 }

@@ -6,36 +6,54 @@ import {Vm} from "../../utils/Vm.sol";
 import {OracleConsumerMock} from "../../mocks/OracleConsumerMock.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 import {IPocoEvents} from "../../../src/interfaces/IPoco.sol";
-import {Task, Contribution, TaskStatusEnum, ContributionStatusEnum} from "../../../src/libs/PocoTypes.sol";
+import {IWorkerpool} from "../../../src/interfaces/IRegistries.sol";
+import {
+    Task,
+    Contribution,
+    TaskStatusEnum,
+    ContributionStatusEnum
+} from "../../../src/libs/PocoTypes.sol";
 
 /// @title contributeAndFinalize: the single-worker fast path of trust-1 deals (spec §7.7).
 contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
     /// @dev Calls contributeAndFinalize as worker `workerIndex` without enclave, authorized by the
     /// scheduler.
-    function _fast(uint256 workerIndex, bytes32 taskid, bytes32 digest, bytes memory results, bytes memory callbackData)
-        private
-    {
+    function _fast(
+        uint256 workerIndex,
+        bytes32 taskid,
+        bytes32 digest,
+        bytes memory results,
+        bytes memory callbackData
+    ) private {
         address worker = workers[workerIndex];
         bytes memory auth = _authorization(worker, taskid, address(0));
         vm.prank(worker);
         hub.contributeAndFinalize(taskid, digest, results, callbackData, address(0), "", auth);
     }
 
-    function _expectFastRevert(uint256 workerIndex, bytes32 taskid, bytes memory callbackData, bytes memory revertData)
-        private
-    {
+    function _expectFastRevert(
+        uint256 workerIndex,
+        bytes32 taskid,
+        bytes memory callbackData,
+        bytes memory revertData
+    ) private {
         vm.expectRevert(revertData);
         _fast(workerIndex, taskid, DIGEST, "", callbackData);
     }
 
     /// @dev TEE fast path through the fixture's enclave, authorized by `authKey`.
-    function _fastTee(uint256 workerIndex, bytes32 taskid, bytes32 digest, uint256 authKey, uint256 enclaveSignerKey)
-        private
-    {
+    function _fastTee(
+        uint256 workerIndex,
+        bytes32 taskid,
+        bytes32 digest,
+        uint256 authKey,
+        uint256 enclaveSignerKey
+    ) private {
         address worker = workers[workerIndex];
         bytes memory auth = _authorizationBy(authKey, worker, taskid, enclave);
-        bytes memory enclaveSign =
-            _enclaveSign(enclaveSignerKey, _resultHash(taskid, digest), _resultSeal(worker, taskid, digest));
+        bytes memory enclaveSign = _enclaveSign(
+            enclaveSignerKey, _resultHash(taskid, digest), _resultSeal(worker, taskid, digest)
+        );
         vm.prank(worker);
         hub.contributeAndFinalize(taskid, digest, "", "", enclave, enclaveSign, auth);
     }
@@ -73,7 +91,11 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         uint256 workerReward = POOL_PRICE * 99 / 100;
         assertEq(_free(worker), INITIAL_DEPOSIT + workerReward, "worker: 99% of the pool price");
         assertEq(_frozen(worker), 0, "no stake");
-        assertEq(_free(scheduler), INITIAL_DEPOSIT + POOL_PRICE - workerReward, "scheduler: the rest and its stake");
+        assertEq(
+            _free(scheduler),
+            INITIAL_DEPOSIT + POOL_PRICE - workerReward,
+            "scheduler: the rest and its stake"
+        );
         assertEq(_frozen(scheduler), 0, "scheduler stake back");
         assertEq(_free(appOwner), INITIAL_DEPOSIT + APP_PRICE, "app owner");
         assertEq(_free(requester), INITIAL_DEPOSIT - TASK_PRICE, "requester paid");
@@ -81,18 +103,12 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         _assertConservation();
     }
 
-    /// 2. Events in order: TaskContribute, TaskConsensus, TaskReveal, then payments, TaskFinalize
-    /// last; the worker locks nothing.
+    /// 2. Events as the reference emits them: the payments first, then TaskContribute,
+    /// TaskConsensus, TaskReveal and TaskFinalize last; the worker locks nothing.
     function test_02_emitsEventsInOrder() public {
         (, bytes32 taskid) = _newTask(1);
         address worker = workers[0];
         bytes32 resultHash = _resultHash(taskid, DIGEST);
-        vm.expectEmit(address(hub));
-        emit IPocoEvents.TaskContribute(taskid, worker, resultHash);
-        vm.expectEmit(address(hub));
-        emit IPocoEvents.TaskConsensus(taskid, resultHash);
-        vm.expectEmit(address(hub));
-        emit IPocoEvents.TaskReveal(taskid, worker, DIGEST);
         vm.expectEmit(address(hub));
         emit IPocoEvents.Seize(requester, TASK_PRICE, taskid);
         vm.expectEmit(address(hub));
@@ -100,18 +116,26 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         vm.expectEmit(address(hub));
         emit IPocoEvents.Reward(scheduler, POOL_PRICE - POOL_PRICE * 99 / 100, taskid);
         vm.expectEmit(address(hub));
+        emit IPocoEvents.TaskContribute(taskid, worker, resultHash);
+        vm.expectEmit(address(hub));
+        emit IPocoEvents.TaskConsensus(taskid, resultHash);
+        vm.expectEmit(address(hub));
+        emit IPocoEvents.TaskReveal(taskid, worker, DIGEST);
+        vm.expectEmit(address(hub));
         emit IPocoEvents.TaskFinalize(taskid, "r");
         vm.recordLogs();
         _fast(0, taskid, DIGEST, "r", "");
 
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 seize = _logIndex(logs, IPocoEvents.Seize.selector);
         uint256 contribute = _logIndex(logs, IPocoEvents.TaskContribute.selector);
         uint256 consensus = _logIndex(logs, IPocoEvents.TaskConsensus.selector);
         uint256 reveal = _logIndex(logs, IPocoEvents.TaskReveal.selector);
         uint256 finalize = _logIndex(logs, IPocoEvents.TaskFinalize.selector);
-        assertLt(contribute, consensus, "TaskContribute < TaskConsensus");
-        assertLt(consensus, reveal, "TaskConsensus < TaskReveal");
-        assertLt(reveal, finalize, "TaskReveal < TaskFinalize");
+        assertLt(seize, contribute, "payments before TaskContribute");
+        assertEq(consensus, contribute + 1, "TaskConsensus right after TaskContribute");
+        assertEq(reveal, consensus + 1, "TaskReveal right after TaskConsensus");
+        assertEq(finalize, reveal + 1, "TaskFinalize right after TaskReveal");
         assertEq(finalize, logs.length - 1, "TaskFinalize last");
         assertEq(_logCount(logs, IPocoEvents.AccurateContribution.selector), 0, "no score event");
         for (uint256 i = 0; i < logs.length; ++i) {
@@ -142,14 +166,16 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         emit IPocoEvents.Seize(KITTY, kitty / 10, taskid);
         _fast(0, taskid, DIGEST, "", "");
         assertEq(_frozen(KITTY), kitty - kitty / 10, "kitty debited");
-        assertEq(_free(scheduler), schedulerBefore + STAKE + POOL_PRICE / 100 + kitty / 10, "scheduler");
+        assertEq(
+            _free(scheduler), schedulerBefore + STAKE + POOL_PRICE / 100 + kitty / 10, "scheduler"
+        );
         _assertConservation();
     }
 
     /// 5. The deal's scheduler reward ratio splits the pool price.
     function test_05_usesTheDealRewardRatio() public {
         vm.prank(scheduler);
-        IWorkerpoolPolicy(workerpool).changePolicy(30, 25);
+        IWorkerpool(workerpool).changePolicy(30, 25);
         (, bytes32 taskid) = _newTask(1);
         _fast(0, taskid, DIGEST, "", "");
         assertEq(_free(workers[0]), INITIAL_DEPOSIT + POOL_PRICE * 75 / 100, "worker 75%");
@@ -162,7 +188,9 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         (, bytes32 taskid) = _newTeeTask(1);
         _fastTee(0, taskid, DIGEST, schedulerKey, enclaveKey);
         _assertStatus(taskid, TaskStatusEnum.COMPLETED, "COMPLETED");
-        assertEq(hub.viewContribution(taskid, workers[0]).enclaveChallenge, enclave, "enclave recorded");
+        assertEq(
+            hub.viewContribution(taskid, workers[0]).enclaveChallenge, enclave, "enclave recorded"
+        );
     }
 
     /// 7. TEE with a broker: the broker, not the scheduler, authorizes.
@@ -170,7 +198,11 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         vm.prank(protocolOwner);
         hub.setTeeBroker(teeBroker);
         (, bytes32 taskid) = _newTeeTask(1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], teeBroker));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidAuthorization.selector, taskid, workers[0], teeBroker
+            )
+        );
         _fastTee(0, taskid, DIGEST, schedulerKey, enclaveKey);
         _fastTee(0, taskid, DIGEST, teeBrokerKey, enclaveKey);
         _assertStatus(taskid, TaskStatusEnum.COMPLETED, "COMPLETED");
@@ -183,7 +215,9 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         hub.setCallbackGas(1_000_000);
         (, bytes32 taskid) = _newCallbackTask(1, address(consumer));
         bytes memory data = abi.encode("price", uint256(1234));
-        vm.expectCall(address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1);
+        vm.expectCall(
+            address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1
+        );
         _fast(0, taskid, keccak256(data), "", data);
         assertEq(consumer.lastData(), data, "data");
         assertTrue(consumer.resultForAnswered(), "COMPLETED during the callback");
@@ -206,7 +240,9 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         bytes memory auth = _authorization(workers[1], taskid, address(0));
         vm.prank(workers[1]);
         (bool ok, bytes memory returned) = address(hub).call{gas: 1_000_000}(
-            abi.encodeCall(hub.contributeAndFinalize, (taskid, keccak256(data), "", data, address(0), "", auth))
+            abi.encodeCall(
+                hub.contributeAndFinalize, (taskid, keccak256(data), "", data, address(0), "", auth)
+            )
         );
         assertFalse(ok, "starved");
         assertEq(bytes4(returned), IPocoErrors.CallbackGasStarved.selector, "CallbackGasStarved");
@@ -221,17 +257,32 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         bytes32 dealid = _matchDeal(APP_PRICE, POOL_PRICE, 2, 1);
         bytes32 unset = _taskId(dealid, 1);
         _expectFastRevert(
-            0, unset, "", abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET)
+            0,
+            unset,
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET
+            )
         );
         bytes32 taskid = hub.initialize(dealid, 0);
         _contribute(0, taskid, DIGEST);
         _expectFastRevert(
-            1, taskid, "", abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING)
+            1,
+            taskid,
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING
+            )
         );
         (, bytes32 done) = _newTask(1);
         _fast(0, done, DIGEST, "", "");
         _expectFastRevert(
-            1, done, "", abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, done, TaskStatusEnum.COMPLETED)
+            1,
+            done,
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, done, TaskStatusEnum.COMPLETED
+            )
         );
     }
 
@@ -241,7 +292,12 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         uint256 deadline = hub.viewTask(taskid).contributionDeadline;
         vm.warp(deadline);
         _expectFastRevert(
-            0, taskid, "", abi.encodeWithSelector(IPocoErrors.ContributionDeadlineReached.selector, taskid, deadline)
+            0,
+            taskid,
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.ContributionDeadlineReached.selector, taskid, deadline
+            )
         );
         vm.warp(deadline - 1);
         _fast(0, taskid, DIGEST, "", "");
@@ -252,7 +308,12 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
     function test_12_revertsWhenTheTaskHasContributions() public {
         (, bytes32 taskid) = _newTask(3);
         _contribute(0, taskid, DIGEST);
-        _expectFastRevert(1, taskid, "", abi.encodeWithSelector(IPocoErrors.TaskHasContributions.selector, taskid, 1));
+        _expectFastRevert(
+            1,
+            taskid,
+            "",
+            abi.encodeWithSelector(IPocoErrors.TaskHasContributions.selector, taskid, 1)
+        );
 
         (, bytes32 reopened) = _newTask(1);
         _contribute(0, reopened, DIGEST);
@@ -260,25 +321,40 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         vm.prank(scheduler);
         hub.reopen(reopened);
         _expectFastRevert(
-            1, reopened, "", abi.encodeWithSelector(IPocoErrors.TaskHasContributions.selector, reopened, 1)
+            1,
+            reopened,
+            "",
+            abi.encodeWithSelector(IPocoErrors.TaskHasContributions.selector, reopened, 1)
         );
     }
 
     /// 13. Only on trust-1 deals.
     function test_13_revertsWhenTrustIsNotOne() public {
         (, bytes32 taskid) = _newTask(2);
-        _expectFastRevert(0, taskid, "", abi.encodeWithSelector(IPocoErrors.TrustNotOne.selector, taskid, 2));
+        _expectFastRevert(
+            0, taskid, "", abi.encodeWithSelector(IPocoErrors.TrustNotOne.selector, taskid, 2)
+        );
     }
 
     /// 14. Callback data: empty without callback (or the digest's preimage), the digest's preimage
     /// with one.
     function test_14_revertsOnCallbackDataMismatch() public {
         (, bytes32 taskid) = _newTask(1);
-        _expectFastRevert(0, taskid, hex"01", abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, taskid));
+        _expectFastRevert(
+            0,
+            taskid,
+            hex"01",
+            abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, taskid)
+        );
 
         OracleConsumerMock consumer = new OracleConsumerMock();
         (, bytes32 withCallback) = _newCallbackTask(1, address(consumer));
-        _expectFastRevert(0, withCallback, "", abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, withCallback));
+        _expectFastRevert(
+            0,
+            withCallback,
+            "",
+            abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, withCallback)
+        );
 
         // no callback but the digest's preimage: accepted and stored
         bytes memory preimage = abi.encode(uint256(5));
@@ -289,7 +365,12 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
     /// 15. A TEE deal requires an enclave.
     function test_15_revertsWithoutEnclaveOnTeeDeal() public {
         (, bytes32 taskid) = _newTeeTask(1);
-        _expectFastRevert(0, taskid, "", abi.encodeWithSelector(IPocoErrors.EnclaveChallengeRequired.selector, taskid));
+        _expectFastRevert(
+            0,
+            taskid,
+            "",
+            abi.encodeWithSelector(IPocoErrors.EnclaveChallengeRequired.selector, taskid)
+        );
     }
 
     /// 16. The authorization must be the scheduler's for this worker and task.
@@ -297,7 +378,11 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         (, bytes32 taskid) = _newTask(1);
         address worker = workers[0];
         bytes memory auth = _authorization(workers[1], taskid, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidAuthorization.selector, taskid, worker, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidAuthorization.selector, taskid, worker, scheduler
+            )
+        );
         vm.prank(worker);
         hub.contributeAndFinalize(taskid, DIGEST, "", "", address(0), "", auth);
     }
@@ -305,15 +390,20 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
     /// 17. The enclave must sign keccak(resultHash ‖ resultSeal) of this worker and digest.
     function test_17_revertsOnInvalidEnclaveSignature() public {
         (, bytes32 taskid) = _newTeeTask(1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave)
+        );
         _fastTee(0, taskid, DIGEST, schedulerKey, strangerKey);
 
         address worker = workers[0];
         bytes memory auth = _authorization(worker, taskid, enclave);
         // signed for another worker's seal
-        bytes memory enclaveSign =
-            _enclaveSign(enclaveKey, _resultHash(taskid, DIGEST), _resultSeal(workers[1], taskid, DIGEST));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave));
+        bytes memory enclaveSign = _enclaveSign(
+            enclaveKey, _resultHash(taskid, DIGEST), _resultSeal(workers[1], taskid, DIGEST)
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.InvalidEnclaveSignature.selector, taskid, enclave)
+        );
         vm.prank(worker);
         hub.contributeAndFinalize(taskid, DIGEST, "", "", enclave, enclaveSign, auth);
     }
@@ -328,8 +418,19 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         vm.prank(workers[0]);
         hub.contributeAndFinalize(taskid, DIGEST, "", "", address(0), "", auth);
     }
-}
 
-interface IWorkerpoolPolicy {
-    function changePolicy(uint256, uint256) external;
+    /// 19. BUG (spec §7.7: consensusValue = resultHash = keccak(taskid ‖ digest)). With the
+    /// all-zero digest, viewTask reports a zero consensus value.
+    function test_19_zeroDigestKeepsItsConsensusValue() public {
+        (, bytes32 taskid) = _newTask(1);
+        _fast(0, taskid, bytes32(0), "", "");
+        Task memory task = hub.viewTask(taskid);
+        assertEq(uint256(task.status), uint256(TaskStatusEnum.COMPLETED), "COMPLETED");
+        assertEq(task.consensusValue, _resultHash(taskid, bytes32(0)), "consensus value");
+        assertEq(
+            hub.viewContribution(taskid, workers[0]).resultHash,
+            _resultHash(taskid, bytes32(0)),
+            "contribution hash"
+        );
+    }
 }

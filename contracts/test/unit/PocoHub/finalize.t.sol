@@ -12,9 +12,12 @@ import {Task, TaskStatusEnum, ContributionStatusEnum} from "../../../src/libs/Po
 /// @title finalize: the scheduler completes a task, everyone is paid, scores move, the callback
 /// runs (spec §7.6, §8.2, §8.3, §9, §10.1, §2.4).
 contract PocoHubFinalizeTest is PocoHubFixture {
-    function _expectFinalizeRevert(bytes32 taskid, bytes memory results, bytes memory callbackData, bytes memory revertData)
-        private
-    {
+    function _expectFinalizeRevert(
+        bytes32 taskid,
+        bytes memory results,
+        bytes memory callbackData,
+        bytes memory revertData
+    ) private {
         vm.expectRevert(revertData);
         vm.prank(scheduler);
         hub.finalize(taskid, results, callbackData);
@@ -47,8 +50,12 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         vm.recordLogs();
         _finalize(taskid, "ipfs://result");
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_logIndex(logs, IPocoEvents.TaskFinalize.selector), logs.length - 1, "TaskFinalize last");
-        assertEq(_logCount(logs, IPocoEvents.AccurateContribution.selector), 0, "no AccurateContribution");
+        assertEq(
+            _logIndex(logs, IPocoEvents.TaskFinalize.selector), logs.length - 1, "TaskFinalize last"
+        );
+        assertEq(
+            _logCount(logs, IPocoEvents.AccurateContribution.selector), 0, "no AccurateContribution"
+        );
 
         Task memory task = hub.viewTask(taskid);
         assertEq(uint256(task.status), uint256(TaskStatusEnum.COMPLETED), "COMPLETED");
@@ -60,9 +67,13 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         assertEq(_free(requester), INITIAL_DEPOSIT - TASK_PRICE, "requester paid");
         assertEq(_frozen(requester), 0, "requester nothing locked");
         assertEq(_free(appOwner), INITIAL_DEPOSIT + APP_PRICE, "app owner");
-        assertEq(_free(workers[0]), INITIAL_DEPOSIT + POOL_PRICE * 99 / 100, "worker: 99% and its stake");
+        assertEq(
+            _free(workers[0]), INITIAL_DEPOSIT + POOL_PRICE * 99 / 100, "worker: 99% and its stake"
+        );
         assertEq(_frozen(workers[0]), 0, "worker stake unlocked");
-        assertEq(_free(scheduler), INITIAL_DEPOSIT + POOL_PRICE / 100, "scheduler: 1% and its stake");
+        assertEq(
+            _free(scheduler), INITIAL_DEPOSIT + POOL_PRICE / 100, "scheduler: 1% and its stake"
+        );
         assertEq(_frozen(scheduler), 0, "scheduler stake unlocked");
         assertEq(hub.viewScore(workers[0]), 5, "single contributor: score unchanged");
         _assertConservation();
@@ -100,7 +111,11 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         assertEq(_free(datasetOwner), INITIAL_DEPOSIT + 3, "dataset owner");
         uint256[3] memory winners = [uint256(0), 1, 3];
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(_free(workers[winners[i]]), INITIAL_DEPOSIT + 42, "winner: floor(128 / 3) and its stake");
+            assertEq(
+                _free(workers[winners[i]]),
+                INITIAL_DEPOSIT + 42,
+                "winner: floor(128 / 3) and its stake"
+            );
             assertEq(hub.viewScore(workers[winners[i]]), 1, "winner score +1");
         }
         assertEq(_free(workers[2]), INITIAL_DEPOSIT - 30, "loser slashed");
@@ -199,16 +214,28 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         _contributeMany(0, 2, taskid, DIGEST);
         uint256 revealDeadline = hub.viewTask(taskid).revealDeadline;
         // nobody revealed, before and after the reveal deadline
-        _expectFinalizeRevert(taskid, "", "", abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, taskid, 0, 2));
+        _expectFinalizeRevert(
+            taskid,
+            "",
+            "",
+            abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, taskid, 0, 2)
+        );
         vm.warp(revealDeadline);
-        _expectFinalizeRevert(taskid, "", "", abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, taskid, 0, 2));
+        _expectFinalizeRevert(
+            taskid,
+            "",
+            "",
+            abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, taskid, 0, 2)
+        );
 
         (, bytes32 other) = _newTask(3);
         _contributeMany(0, 2, other, DIGEST);
         _reveal(0, other, DIGEST);
         revealDeadline = hub.viewTask(other).revealDeadline;
         vm.warp(revealDeadline - 1);
-        _expectFinalizeRevert(other, "", "", abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, other, 1, 2));
+        _expectFinalizeRevert(
+            other, "", "", abi.encodeWithSelector(IPocoErrors.RevealsPending.selector, other, 1, 2)
+        );
         vm.warp(revealDeadline);
         _finalize(other, "");
         _assertStatus(other, TaskStatusEnum.COMPLETED, "one of two revealed, deadline passed");
@@ -274,17 +301,24 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         uint256 paid;
         for (uint256 i = 0; i < count; ++i) {
             if (good[i] == outcome.consensusGood) {
-                uint256 share = workersPool * _log2((scores[i] / 3 > 3 ? scores[i] / 3 : 3) - 1) / totalLogWeight;
+                uint256 share = workersPool * _log2((scores[i] / 3 > 3 ? scores[i] / 3 : 3) - 1)
+                    / totalLogWeight;
                 paid += share;
                 assertEq(_free(workers[i]), INITIAL_DEPOSIT + share, "winner share");
-                assertEq(hub.viewScore(workers[i]), count > 1 ? scores[i] + 1 : scores[i], "winner score");
+                assertEq(
+                    hub.viewScore(workers[i]), count > 1 ? scores[i] + 1 : scores[i], "winner score"
+                );
             } else {
                 assertEq(_free(workers[i]), INITIAL_DEPOSIT - STAKE, "loser slashed");
                 assertEq(hub.viewScore(workers[i]), scores[i] * 2 / 3, "loser score");
             }
             assertEq(_frozen(workers[i]), 0, "no stake left");
         }
-        assertEq(_free(scheduler), schedulerBefore + STAKE + pool - paid, "scheduler: stake, cut and dust");
+        assertEq(
+            _free(scheduler),
+            schedulerBefore + STAKE + pool - paid,
+            "scheduler: stake, cut and dust"
+        );
         _assertConservation();
     }
 
@@ -335,24 +369,33 @@ contract PocoHubFinalizeTest is PocoHubFixture {
     /// 13. Only the deal's scheduler (the workerpool owner at match time).
     function test_13_revertsForNonScheduler() public {
         (, bytes32 taskid) = _revealedTask();
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, workers[0], scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, workers[0], scheduler)
+        );
         vm.prank(workers[0]);
         hub.finalize(taskid, "", "");
 
         vm.prank(scheduler);
         workerpoolRegistry.transferFrom(scheduler, stranger, uint256(uint160(workerpool)));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler)
+        );
         vm.prank(stranger);
         hub.finalize(taskid, "", "");
         _finalize(taskid, "");
-        assertEq(_free(scheduler), INITIAL_DEPOSIT + POOL_PRICE / 100, "the match-time scheduler is paid");
+        assertEq(
+            _free(scheduler), INITIAL_DEPOSIT + POOL_PRICE / 100, "the match-time scheduler is paid"
+        );
     }
 
     /// 14. An unknown task has no scheduler.
     function test_14_revertsOnUnknownTask() public {
         bytes32 taskid = keccak256("unknown");
         _expectFinalizeRevert(
-            taskid, "", "", abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, scheduler, address(0))
+            taskid,
+            "",
+            "",
+            abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, scheduler, address(0))
         );
     }
 
@@ -360,7 +403,12 @@ contract PocoHubFinalizeTest is PocoHubFixture {
     function test_15_revertsUnlessRevealing() public {
         (, bytes32 active) = _newTask(3);
         _expectFinalizeRevert(
-            active, "", "", abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE)
+            active,
+            "",
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE
+            )
         );
 
         (, bytes32 taskid) = _revealedTask();
@@ -369,14 +417,21 @@ contract PocoHubFinalizeTest is PocoHubFixture {
             taskid,
             "",
             "",
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED
+            )
         );
 
         (, bytes32 failed) = _revealedTask();
         vm.warp(hub.viewTask(failed).finalDeadline);
         hub.claim(failed);
         _expectFinalizeRevert(
-            failed, "", "", abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED)
+            failed,
+            "",
+            "",
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED
+            )
         );
     }
 
@@ -386,7 +441,10 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         uint256 deadline = hub.viewTask(taskid).finalDeadline;
         vm.warp(deadline);
         _expectFinalizeRevert(
-            taskid, "", "", abi.encodeWithSelector(IPocoErrors.FinalDeadlineReached.selector, taskid, deadline)
+            taskid,
+            "",
+            "",
+            abi.encodeWithSelector(IPocoErrors.FinalDeadlineReached.selector, taskid, deadline)
         );
         vm.warp(deadline - 1);
         _finalize(taskid, "");
@@ -397,7 +455,12 @@ contract PocoHubFinalizeTest is PocoHubFixture {
     function test_17_revertsOnCallbackDataMismatch() public {
         // no callback: non-empty data that is not the digest's preimage
         (, bytes32 taskid) = _revealedTask();
-        _expectFinalizeRevert(taskid, "", hex"01", abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, taskid));
+        _expectFinalizeRevert(
+            taskid,
+            "",
+            hex"01",
+            abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, taskid)
+        );
 
         // no callback, data hashing to the digest: accepted (spec §7.6 condition) and stored
         bytes memory preimage = abi.encode(uint256(42));
@@ -414,7 +477,10 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         _contribute(0, withCallback, keccak256(preimage));
         _reveal(0, withCallback, keccak256(preimage));
         _expectFinalizeRevert(
-            withCallback, "", "", abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, withCallback)
+            withCallback,
+            "",
+            "",
+            abi.encodeWithSelector(IPocoErrors.CallbackDataMismatch.selector, withCallback)
         );
         _expectFinalizeRevert(
             withCallback,
@@ -436,7 +502,9 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         bytes memory data = abi.encode(uint256(1), "hello");
         bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
 
-        vm.expectCall(address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1);
+        vm.expectCall(
+            address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1
+        );
         vm.prank(scheduler);
         hub.finalize(taskid, "ipfs://result", data);
 
@@ -456,7 +524,9 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         consumer.setMode(OracleConsumerMock.Mode.Revert);
         bytes memory data = abi.encode(uint256(1));
         bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
-        vm.expectCall(address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1);
+        vm.expectCall(
+            address(consumer), abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data)), 1
+        );
         vm.prank(scheduler);
         hub.finalize(taskid, "", data);
         _assertStatus(taskid, TaskStatusEnum.COMPLETED, "completed anyway");
@@ -471,7 +541,10 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         bytes memory data = abi.encode(uint256(1));
         bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
         vm.expectCall(
-            address(consumer), 0, 100_000, abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data))
+            address(consumer),
+            0,
+            100_000,
+            abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data))
         );
         vm.prank(scheduler);
         hub.finalize(taskid, "", data);
@@ -501,12 +574,17 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         bytes memory data = abi.encode(uint256(1));
         bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
         vm.expectCall(
-            address(consumer), 0, 250_000, abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data))
+            address(consumer),
+            0,
+            250_000,
+            abi.encodeCall(OracleConsumerMock.receiveResult, (taskid, data))
         );
         vm.prank(scheduler);
         hub.finalize(taskid, "", data);
 
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.OwnableUnauthorizedAccount.selector, stranger)
+        );
         vm.prank(stranger);
         hub.setCallbackGas(1);
     }
@@ -591,12 +669,44 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         _assertConservation();
     }
 
+    /// 29. Results and callback data of any length round-trip (long ones live in data
+    /// contracts): 31 and 32 bytes of results, 200 bytes of callback data.
+    function test_29_storesResultsOfEveryLength() public {
+        (, bytes32 shortTask) = _revealedTask();
+        _finalize(shortTask, _filled(31, "a"));
+        assertEq(hub.viewTask(shortTask).results, _filled(31, "a"), "31 bytes");
+        (, bytes32 longTask) = _revealedTask();
+        _finalize(longTask, _filled(32, "b"));
+        assertEq(hub.viewTask(longTask).results, _filled(32, "b"), "32 bytes");
+
+        OracleConsumerMock consumer = new OracleConsumerMock();
+        bytes memory data = _filled(200, "c");
+        bytes32 taskid = _callbackTaskReadyToFinalize(address(consumer), data);
+        vm.prank(scheduler);
+        hub.finalize(taskid, _filled(500, "d"), data);
+        assertEq(hub.viewTask(taskid).results, _filled(500, "d"), "500 bytes of results");
+        assertEq(hub.viewTask(taskid).resultsCallback, data, "200 bytes of callback data");
+        assertEq(hub.resultFor(taskid), data, "resultFor");
+    }
+
+    /// 30. DEVIATION (spec §6, §7.6: `results` is free-form bytes stored in the task). poco stores
+    /// long results as the code of a CREATE2 contract, capped at 24 576 bytes by EIP-170: a
+    /// scheduler cannot finalize with 24 576 bytes of results.
+    function test_30_finalizesResultsLongerThanTheCodeSizeLimit() public {
+        (, bytes32 taskid) = _revealedTask();
+        _finalize(taskid, _filled(24_576, "r"));
+        assertEq(hub.viewTask(taskid).results.length, 24_576, "results stored");
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 HELPERS
     //////////////////////////////////////////////////////////////*/
 
     /// @dev A trust-1 task of a deal with `callback`, whose worker revealed keccak(data).
-    function _callbackTaskReadyToFinalize(address callback, bytes memory data) private returns (bytes32 taskid) {
+    function _callbackTaskReadyToFinalize(address callback, bytes memory data)
+        private
+        returns (bytes32 taskid)
+    {
         (, taskid) = _newCallbackTask(1, callback);
         _contribute(0, taskid, keccak256(data));
         _reveal(0, taskid, keccak256(data));
@@ -614,8 +724,19 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         _finalize(taskid, "");
         assertEq(_frozen(KITTY), kittyBefore - share, "kitty debited");
         // scheduler: stake back, 1% of the pool price, the kitty share
-        assertEq(_free(scheduler), schedulerBefore + STAKE + POOL_PRICE / 100 + share, "scheduler credited");
+        assertEq(
+            _free(scheduler),
+            schedulerBefore + STAKE + POOL_PRICE / 100 + share,
+            "scheduler credited"
+        );
         _assertConservation();
+    }
+
+    function _filled(uint256 length, bytes1 value) private pure returns (bytes memory data) {
+        data = new bytes(length);
+        for (uint256 i = 0; i < length; ++i) {
+            data[i] = value;
+        }
     }
 
     function _withoutSelector(bytes memory data) private pure returns (bytes memory out) {

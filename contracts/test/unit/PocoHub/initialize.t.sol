@@ -26,7 +26,9 @@ contract PocoHubInitializeTest is PocoHubFixture {
         assertEq(task.dealid, dealid, "dealid");
         assertEq(task.idx, 1, "idx");
         assertEq(task.timeref, TIMEREF, "timeref of category 0");
-        assertEq(task.contributionDeadline, 10_000 + 7 * TIMEREF, "contribution deadline = start + 7T");
+        assertEq(
+            task.contributionDeadline, 10_000 + 7 * TIMEREF, "contribution deadline = start + 7T"
+        );
         assertEq(task.revealDeadline, 0, "no reveal deadline yet");
         assertEq(task.finalDeadline, 10_000 + 10 * TIMEREF, "final deadline = start + 10T");
         assertEq(task.consensusValue, bytes32(0), "no consensus");
@@ -39,7 +41,9 @@ contract PocoHubInitializeTest is PocoHubFixture {
         assertEq(task.resultsCallback.length, 0, "no callback data");
 
         // other tasks of the deal are untouched
-        assertEq(uint256(_status(_taskId(dealid, 0))), uint256(TaskStatusEnum.UNSET), "task 0 unset");
+        assertEq(
+            uint256(_status(_taskId(dealid, 0))), uint256(TaskStatusEnum.UNSET), "task 0 unset"
+        );
     }
 
     /// 2. Deadlines follow the deal's category.
@@ -52,8 +56,14 @@ contract PocoHubInitializeTest is PocoHubFixture {
             bytes32 dealid = _signAndMatch(o);
             Task memory task = hub.viewTask(hub.initialize(dealid, 0));
             assertEq(task.timeref, timerefs[category], "timeref");
-            assertEq(task.contributionDeadline, block.timestamp + 7 * timerefs[category], "contribution deadline");
-            assertEq(task.finalDeadline, block.timestamp + 10 * timerefs[category], "final deadline");
+            assertEq(
+                task.contributionDeadline,
+                block.timestamp + 7 * timerefs[category],
+                "contribution deadline"
+            );
+            assertEq(
+                task.finalDeadline, block.timestamp + 10 * timerefs[category], "final deadline"
+            );
         }
     }
 
@@ -63,7 +73,9 @@ contract PocoHubInitializeTest is PocoHubFixture {
         vm.warp(block.timestamp + 100 * TIMEREF);
         bytes32 taskid = hub.initialize(dealid, 0);
         _assertStatus(taskid, TaskStatusEnum.ACTIVE, "initialized late");
-        assertLt(hub.viewTask(taskid).finalDeadline, block.timestamp, "already past its final deadline");
+        assertLt(
+            hub.viewTask(taskid).finalDeadline, block.timestamp, "already past its final deadline"
+        );
     }
 
     /// 4. Every index of the bag of tasks, and only those.
@@ -76,13 +88,21 @@ contract PocoHubInitializeTest is PocoHubFixture {
         o.app = _sign(_appOrder(APP_PRICE, 10));
         bytes32 second = _match(o);
 
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, first, 2, 0, 2));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, first, 2, 0, 2)
+        );
         hub.initialize(first, 2);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 0, 2, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 0, 2, 3)
+        );
         hub.initialize(second, 0);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 1, 2, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 1, 2, 3)
+        );
         hub.initialize(second, 1);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 5, 2, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, second, 5, 2, 3)
+        );
         hub.initialize(second, 5);
 
         hub.initialize(first, 0);
@@ -104,20 +124,26 @@ contract PocoHubInitializeTest is PocoHubFixture {
     function test_06_revertsWhenAlreadyInitialized() public {
         (bytes32 dealid, bytes32 taskid) = _newTask(1);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.ACTIVE)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.ACTIVE
+            )
         );
         hub.initialize(dealid, 0);
 
         _contribute(0, taskid, DIGEST);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.REVEALING
+            )
         );
         hub.initialize(dealid, 0);
 
         _reveal(0, taskid, DIGEST);
         _finalize(taskid, "");
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED
+            )
         );
         hub.initialize(dealid, 0);
 
@@ -125,7 +151,9 @@ contract PocoHubInitializeTest is PocoHubFixture {
         vm.warp(hub.viewTask(failed).finalDeadline);
         hub.claim(failed);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, failed, TaskStatusEnum.FAILED
+            )
         );
         hub.initialize(otherDeal, 0);
     }
@@ -148,7 +176,11 @@ contract PocoHubInitializeTest is PocoHubFixture {
         if (idx < volume) {
             assertEq(hub.initialize(dealid, idx), _taskId(dealid, idx), "taskid");
         } else {
-            vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, dealid, idx, 0, volume));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IPocoErrors.TaskIndexOutOfRange.selector, dealid, idx, 0, volume
+                )
+            );
             hub.initialize(dealid, idx);
         }
     }

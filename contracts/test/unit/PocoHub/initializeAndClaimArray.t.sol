@@ -18,7 +18,11 @@ contract PocoHubInitializeAndClaimArrayTest is PocoHubFixture {
         finalDeadline = block.timestamp + 10 * TIMEREF;
     }
 
-    function _arrays(uint256 n) private view returns (bytes32[] memory dealids, uint256[] memory idxs) {
+    function _arrays(uint256 n)
+        private
+        view
+        returns (bytes32[] memory dealids, uint256[] memory idxs)
+    {
         dealids = new bytes32[](n);
         idxs = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
@@ -63,7 +67,9 @@ contract PocoHubInitializeAndClaimArrayTest is PocoHubFixture {
         (bytes32[] memory dealids, uint256[] memory idxs) = _arrays(2);
         vm.warp(finalDeadline - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.FinalDeadlineNotReached.selector, _taskId(dealid, 0), finalDeadline)
+            abi.encodeWithSelector(
+                IPocoErrors.FinalDeadlineNotReached.selector, _taskId(dealid, 0), finalDeadline
+            )
         );
         hub.initializeAndClaimArray(dealids, idxs);
         _assertStatus(_taskId(dealid, 0), TaskStatusEnum.UNSET, "not even initialized");
@@ -75,14 +81,18 @@ contract PocoHubInitializeAndClaimArrayTest is PocoHubFixture {
         hub.initialize(dealid, 2);
         vm.warp(finalDeadline);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, _taskId(dealid, 2), TaskStatusEnum.ACTIVE)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, _taskId(dealid, 2), TaskStatusEnum.ACTIVE
+            )
         );
         hub.initializeAndClaimArray(dealids, idxs);
         _assertStatus(_taskId(dealid, 0), TaskStatusEnum.UNSET, "first rolled back");
         assertEq(_frozen(KITTY), 0, "kitty untouched");
 
         idxs[2] = 3;
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, dealid, 3, 0, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, dealid, 3, 0, 3)
+        );
         hub.initializeAndClaimArray(dealids, idxs);
     }
 

@@ -57,7 +57,9 @@ contract PocoHubInitializeArrayTest is PocoHubFixture {
         (dealids[0], idxs[0]) = (dealA, 0);
 
         (dealids[1], idxs[1]) = (dealA, 3);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, dealA, 3, 0, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.TaskIndexOutOfRange.selector, dealA, 3, 0, 3)
+        );
         hub.initializeArray(dealids, idxs);
 
         (dealids[1], idxs[1]) = (bytes32(0), 0);
@@ -66,7 +68,9 @@ contract PocoHubInitializeArrayTest is PocoHubFixture {
 
         (dealids[1], idxs[1]) = (dealA, 0);
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, _taskId(dealA, 0), TaskStatusEnum.ACTIVE)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, _taskId(dealA, 0), TaskStatusEnum.ACTIVE
+            )
         );
         hub.initializeArray(dealids, idxs);
 

@@ -26,7 +26,8 @@ import {
 /// deal (§4.4) and the effects (§4.5).
 contract PocoHubMatchOrdersTest is PocoHubFixture {
     /// secp256k1 group order, to build high-s (malleable) signatures.
-    uint256 private constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+    uint256 private constant SECP256K1_N =
+        0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     ERC734Mock private group;
 
@@ -95,7 +96,11 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         assertEq(deal.dataset.owner, datasetOwner, "dataset.owner");
         assertEq(deal.dataset.price, DATASET_PRICE, "dataset.price");
         assertEq(hub.viewConsumed(_hash(o.dataset)), 2, "dataset consumed");
-        assertEq(_frozen(requester), 2 * (TASK_PRICE + DATASET_PRICE), "requester locks app + dataset + pool");
+        assertEq(
+            _frozen(requester),
+            2 * (TASK_PRICE + DATASET_PRICE),
+            "requester locks app + dataset + pool"
+        );
         assertEq(_frozen(scheduler), 2 * STAKE, "scheduler stake");
         _assertConservation();
     }
@@ -118,7 +123,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         vm.expectEmit(address(hub));
         emit IPocoEvents.SchedulerNotice(workerpool, dealid);
         vm.expectEmit(address(hub));
-        emit IPocoEvents.OrdersMatched(dealid, _hash(o.app), bytes32(0), _hash(o.workerpool), requestHash, 2);
+        emit IPocoEvents.OrdersMatched(
+            dealid, _hash(o.app), bytes32(0), _hash(o.workerpool), requestHash, 2
+        );
         vm.recordLogs();
         _match(o);
 
@@ -274,7 +281,12 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.category = 0;
         _step(o, abi.encodeWithSelector(IPocoErrors.TrustNotOffered.selector, 5, 1));
         o.request.trust = 1;
-        _step(o, abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.App, APP_PRICE, APP_PRICE - 1));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.App, APP_PRICE, APP_PRICE - 1
+            )
+        );
         o.request.appmaxprice = APP_PRICE;
         _step(
             o,
@@ -284,18 +296,41 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         );
         o.request.datasetmaxprice = DATASET_PRICE;
         _step(
-            o, abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.Workerpool, POOL_PRICE, POOL_PRICE - 1)
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.Workerpool, POOL_PRICE, POOL_PRICE - 1
+            )
         );
         o.request.workerpoolmaxprice = POOL_PRICE;
-        _step(o, abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, bytes32(uint256(3)), bytes32(uint256(2))));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.TagNotOffered.selector, bytes32(uint256(3)), bytes32(uint256(2))
+            )
+        );
         o.workerpool.tag = bytes32(uint256(0x3));
-        _step(o, abi.encodeWithSelector(IPocoErrors.TeeTagMismatch.selector, bytes32(uint256(3)), bytes32(0)));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.TeeTagMismatch.selector, bytes32(uint256(3)), bytes32(0)
+            )
+        );
         o.request.tag = bytes32(uint256(0x2));
         o.request.app = stranger;
-        _step(o, abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.App, stranger, fakeApp));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.AssetMismatch.selector, OrderKind.App, stranger, fakeApp
+            )
+        );
         o.request.app = fakeApp;
         o.request.dataset = stranger;
-        _step(o, abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, stranger, fakeDataset));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, stranger, fakeDataset
+            )
+        );
         o.request.dataset = fakeDataset;
 
         // the ten restrictions, in order
@@ -327,9 +362,17 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _signAll(o);
         o.app.sign = _signDigest(strangerKey, _hash(o.app));
         _stepSigned(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, _hash(o.app), appOwner)
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, _hash(o.app), appOwner
+            )
         );
-        _step(o, abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.Dataset, fakeDataset));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.NotRegistered.selector, OrderKind.Dataset, fakeDataset
+            )
+        );
         o.dataset.dataset = dataset;
         o.request.dataset = dataset;
         _signAll(o);
@@ -337,17 +380,28 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _stepSigned(
             o,
             abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Dataset, _hash(o.dataset), datasetOwner
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Dataset,
+                _hash(o.dataset),
+                datasetOwner
             )
         );
-        _step(o, abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.Workerpool, fakePool));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.NotRegistered.selector, OrderKind.Workerpool, fakePool
+            )
+        );
         o.workerpool.workerpool = workerpool;
         _signAll(o);
         o.workerpool.sign = _signDigest(strangerKey, _hash(o.workerpool));
         _stepSigned(
             o,
             abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Workerpool, _hash(o.workerpool), scheduler
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Workerpool,
+                _hash(o.workerpool),
+                scheduler
             )
         );
         _signAll(o);
@@ -355,7 +409,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _stepSigned(
             o,
             abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, _hash(o.request), requester
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Request,
+                _hash(o.request),
+                requester
             )
         );
 
@@ -366,12 +423,22 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         uint256 price = APP_PRICE + DATASET_PRICE + POOL_PRICE;
         vm.prank(requester);
         hub.withdraw(INITIAL_DEPOSIT);
-        _step(o, abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, requester, 0, price));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, requester, 0, price
+            )
+        );
         vm.prank(scheduler);
         hub.withdraw(INITIAL_DEPOSIT);
         rlc.approve(address(hub), price);
         hub.depositFor(price, requester);
-        _step(o, abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, scheduler, 0, STAKE));
+        _step(
+            o,
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, scheduler, 0, STAKE
+            )
+        );
         rlc.approve(address(hub), STAKE);
         hub.depositFor(STAKE, scheduler);
 
@@ -390,7 +457,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
     function test_12_revertsOnCategoryMismatch() public {
         Orders memory o = _orders(1, 1);
         o.request.category = 1;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.CategoryMismatch.selector, 1, 0));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.CategoryMismatch.selector, 1, 0)
+        );
     }
 
     /// 13. Row 2: unknown category (five default categories: 0 to 4).
@@ -398,7 +467,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _orders(1, 1);
         o.request.category = 5;
         o.workerpool.category = 5;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, 5, 5));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.UnknownCategory.selector, 5, 5)
+        );
         // the last default category is fine
         o.request.category = 4;
         o.workerpool.category = 4;
@@ -409,7 +480,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
     function test_14_revertsWhenTrustNotOffered() public {
         Orders memory o = _orders(1, 3);
         o.request.trust = 4;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TrustNotOffered.selector, 4, 3));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.TrustNotOffered.selector, 4, 3)
+        );
         o.request.trust = 3;
         _signAndMatch(o);
     }
@@ -420,7 +493,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.appmaxprice = APP_PRICE - 1;
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.App, APP_PRICE, APP_PRICE - 1)
+            abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.App, APP_PRICE, APP_PRICE - 1
+            )
         );
     }
 
@@ -430,13 +505,16 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.datasetmaxprice = DATASET_PRICE - 1;
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.Dataset, DATASET_PRICE, DATASET_PRICE - 1)
+            abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.Dataset, DATASET_PRICE, DATASET_PRICE - 1
+            )
         );
 
         o = _orders(1, 1);
         o.dataset.datasetprice = 1; // an all-zero dataset order except its price
         _expectMatchRevert(
-            _signAll(o), abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.Dataset, 1, 0)
+            _signAll(o),
+            abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.Dataset, 1, 0)
         );
     }
 
@@ -456,7 +534,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.workerpoolmaxprice = POOL_PRICE - 1;
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.Overpriced.selector, OrderKind.Workerpool, POOL_PRICE, POOL_PRICE - 1)
+            abi.encodeWithSelector(
+                IPocoErrors.Overpriced.selector, OrderKind.Workerpool, POOL_PRICE, POOL_PRICE - 1
+            )
         );
     }
 
@@ -466,23 +546,31 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         // asked by the request
         Orders memory o = _orders(1, 1);
         o.request.tag = gpu;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, gpu, NO_TAG));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, gpu, NO_TAG)
+        );
         // asked by the app
         o = _orders(1, 1);
         o.app.tag = gpu;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, gpu, NO_TAG));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, gpu, NO_TAG)
+        );
         // asked by the dataset (6.1: no masking of the TEE-framework bits of the dataset tag)
         o = _ordersWithDataset(1, 1);
         o.dataset.tag = bytes32(uint256(0x2));
         o.workerpool.tag = bytes32(uint256(0x8));
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, bytes32(uint256(0x2)), bytes32(uint256(0x8)))
+            abi.encodeWithSelector(
+                IPocoErrors.TagNotOffered.selector, bytes32(uint256(0x2)), bytes32(uint256(0x8))
+            )
         );
         // a TEE app needs a TEE pool
         o = _orders(1, 1);
         o.app.tag = TEE_TAG;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, TEE_TAG, NO_TAG));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.TagNotOffered.selector, TEE_TAG, NO_TAG)
+        );
         // a pool may offer more than asked
         o = _orders(1, 1);
         o.request.tag = gpu;
@@ -495,13 +583,19 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _orders(1, 1);
         o.request.tag = TEE_TAG;
         o.workerpool.tag = TEE_TAG;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TeeTagMismatch.selector, TEE_TAG, NO_TAG));
+        _expectMatchRevert(
+            _signAll(o),
+            abi.encodeWithSelector(IPocoErrors.TeeTagMismatch.selector, TEE_TAG, NO_TAG)
+        );
 
         o = _ordersWithDataset(1, 1);
         o.dataset.tag = bytes32(uint256(0x3));
         o.workerpool.tag = bytes32(uint256(0x3));
         _expectMatchRevert(
-            _signAll(o), abi.encodeWithSelector(IPocoErrors.TeeTagMismatch.selector, bytes32(uint256(0x3)), NO_TAG)
+            _signAll(o),
+            abi.encodeWithSelector(
+                IPocoErrors.TeeTagMismatch.selector, bytes32(uint256(0x3)), NO_TAG
+            )
         );
 
         // a TEE request of a TEE app is fine
@@ -515,21 +609,26 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _orders(1, 1);
         o.request.app = stranger;
         _expectMatchRevert(
-            _signAll(o), abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.App, stranger, app)
+            _signAll(o),
+            abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.App, stranger, app)
         );
 
         o = _ordersWithDataset(1, 1);
         o.request.dataset = address(0);
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, address(0), dataset)
+            abi.encodeWithSelector(
+                IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, address(0), dataset
+            )
         );
 
         o = _orders(1, 1);
         o.request.dataset = dataset;
         _expectMatchRevert(
             _signAll(o),
-            abi.encodeWithSelector(IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, dataset, address(0))
+            abi.encodeWithSelector(
+                IPocoErrors.AssetMismatch.selector, OrderKind.Dataset, dataset, address(0)
+            )
         );
     }
 
@@ -591,21 +690,28 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
     function test_32_datasetRestrictionWithoutDatasetFails() public {
         Orders memory o = _orders(1, 1);
         o.app.datasetrestrict = dataset;
-        _expectMatchRevert(_signAll(o), _restrictionError(Restriction.AppDataset, dataset, address(0)));
+        _expectMatchRevert(
+            _signAll(o), _restrictionError(Restriction.AppDataset, dataset, address(0))
+        );
         o = _orders(1, 1);
         o.workerpool.datasetrestrict = dataset;
-        _expectMatchRevert(_signAll(o), _restrictionError(Restriction.WorkerpoolDataset, dataset, address(0)));
+        _expectMatchRevert(
+            _signAll(o), _restrictionError(Restriction.WorkerpoolDataset, dataset, address(0))
+        );
     }
 
     /// 33. §4.3: a group that reverts, answers garbage or answers too short means "not allowed".
     function test_33_misbehavingGroupIsNotAllowed() public {
         group.setKey(requester, 4, true);
-        ERC734Mock.Mode[3] memory modes = [ERC734Mock.Mode.Revert, ERC734Mock.Mode.Garbage, ERC734Mock.Mode.Short];
+        ERC734Mock.Mode[3] memory modes =
+            [ERC734Mock.Mode.Revert, ERC734Mock.Mode.Garbage, ERC734Mock.Mode.Short];
         for (uint256 i = 0; i < modes.length; ++i) {
             group.setMode(modes[i]);
             Orders memory o = _orders(1, 1);
             o.app.requesterrestrict = address(group);
-            _expectMatchRevert(_signAll(o), _restrictionError(Restriction.AppRequester, address(group), requester));
+            _expectMatchRevert(
+                _signAll(o), _restrictionError(Restriction.AppRequester, address(group), requester)
+            );
         }
         group.setMode(ERC734Mock.Mode.Normal);
         Orders memory ok = _orders(1, 1);
@@ -618,11 +724,15 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         group.setKey(workerpool, 3, true);
         Orders memory o = _orders(1, 1);
         o.request.workerpool = address(group);
-        _expectMatchRevert(_signAll(o), _restrictionError(Restriction.RequestWorkerpool, address(group), workerpool));
+        _expectMatchRevert(
+            _signAll(o),
+            _restrictionError(Restriction.RequestWorkerpool, address(group), workerpool)
+        );
 
         group.setKey(workerpool, 4, true);
         vm.expectCall(
-            address(group), abi.encodeCall(ERC734Mock.keyHasPurpose, (bytes32(uint256(uint160(workerpool))), 4))
+            address(group),
+            abi.encodeCall(ERC734Mock.keyHasPurpose, (bytes32(uint256(uint160(workerpool))), 4))
         );
         _signAndMatch(o);
     }
@@ -637,20 +747,29 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _orders(1, 1);
         o.app.app = dataset;
         o.request.app = dataset;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.App, dataset));
+        _expectMatchRevert(
+            _signAll(o),
+            abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.App, dataset)
+        );
 
         o = _ordersWithDataset(1, 1);
         o.dataset.dataset = workerpool;
         o.request.dataset = workerpool;
         o.dataset.sign = hex"";
         _expectMatchRevert(
-            _signAll(o), abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.Dataset, workerpool)
+            _signAll(o),
+            abi.encodeWithSelector(
+                IPocoErrors.NotRegistered.selector, OrderKind.Dataset, workerpool
+            )
         );
 
         o = _orders(1, 1);
         o.workerpool.workerpool = stranger;
         _expectMatchRevert(
-            _signAll(o), abi.encodeWithSelector(IPocoErrors.NotRegistered.selector, OrderKind.Workerpool, stranger)
+            _signAll(o),
+            abi.encodeWithSelector(
+                IPocoErrors.NotRegistered.selector, OrderKind.Workerpool, stranger
+            )
         );
     }
 
@@ -660,7 +779,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
             Orders memory o = _signAll(_ordersWithDataset(1, 1));
             (bytes32 hash, address owner_) = _resign(o, OrderKind(kind), strangerKey);
             _expectMatchRevert(
-                o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind(kind), hash, owner_)
+                o,
+                abi.encodeWithSelector(
+                    IPocoErrors.InvalidOrderSignature.selector, OrderKind(kind), hash, owner_
+                )
             );
         }
     }
@@ -673,7 +795,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
             for (uint256 i = 0; i < lengths.length; ++i) {
                 Orders memory o = _signAll(_ordersWithDataset(1, 1));
                 _setSign(o, OrderKind(kind), new bytes(lengths[i]));
-                _expectMatchRevert(o, abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, lengths[i]));
+                _expectMatchRevert(
+                    o,
+                    abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, lengths[i])
+                );
             }
         }
     }
@@ -698,10 +823,17 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, hash);
             bytes32 highS = bytes32(SECP256K1_N - uint256(s));
             uint8 flippedV = v == 27 ? 28 : 27;
-            assertEq(ecrecover(hash, flippedV, r, highS), owner_, "the malleated signature recovers the owner");
+            assertEq(
+                ecrecover(hash, flippedV, r, highS),
+                owner_,
+                "the malleated signature recovers the owner"
+            );
             _setSign(o, OrderKind(kind), abi.encodePacked(r, highS, flippedV));
             _expectMatchRevert(
-                o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind(kind), hash, owner_)
+                o,
+                abi.encodeWithSelector(
+                    IPocoErrors.InvalidOrderSignature.selector, OrderKind(kind), hash, owner_
+                )
             );
         }
     }
@@ -713,7 +845,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(requesterKey, hash);
         o.request.sign = abi.encodePacked(r, s, v - 27);
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, requester)
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, requester
+            )
         );
     }
 
@@ -729,21 +864,32 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.sign = hex"c0ffee";
         bytes32 hash = _hash(o.request);
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet))
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet)
+            )
         );
 
         wallet.approve(hash, hex"c0ffee");
         wallet.setMode(ERC1271Mock.Mode.Revert);
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet))
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet)
+            )
         );
         wallet.setMode(ERC1271Mock.Mode.WrongMagic);
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet))
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, hash, address(wallet)
+            )
         );
 
         wallet.setMode(ERC1271Mock.Mode.Normal);
-        vm.expectCall(address(wallet), abi.encodeCall(ERC1271Mock.isValidSignature, (hash, hex"c0ffee")));
+        vm.expectCall(
+            address(wallet), abi.encodeCall(ERC1271Mock.isValidSignature, (hash, hex"c0ffee"))
+        );
         bytes32 dealid = _match(o);
         assertEq(hub.viewDeal(dealid).requester, address(wallet), "contract requester");
         assertEq(_frozen(address(wallet)), TASK_PRICE, "the contract pays");
@@ -758,7 +904,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _signAll(_orders(1, 1));
         bytes32 hash = _hash(o.app);
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, hash, address(wallet))
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, hash, address(wallet)
+            )
         );
         wallet.approve(hash, o.app.sign);
         bytes32 dealid = _match(o);
@@ -773,7 +922,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         vm.prank(datasetOwner);
         hub.manageDatasetOrder(DatasetOrderOperation(o.dataset, OrderOperationEnum.SIGN, ""));
         vm.prank(scheduler);
-        hub.manageWorkerpoolOrder(WorkerpoolOrderOperation(o.workerpool, OrderOperationEnum.SIGN, ""));
+        hub.manageWorkerpoolOrder(
+            WorkerpoolOrderOperation(o.workerpool, OrderOperationEnum.SIGN, "")
+        );
         vm.prank(requester);
         hub.manageRequestOrder(RequestOrderOperation(o.request, OrderOperationEnum.SIGN, ""));
         assertEq(o.request.sign.length, 0, "no signature");
@@ -791,10 +942,15 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         hub.manageAppOrder(AppOrderOperation(o.app, OrderOperationEnum.SIGN, ""));
         vm.prank(appOwner);
         appRegistry.transferFrom(appOwner, stranger, uint256(uint160(app)));
-        _expectMatchRevert(o, abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, 0));
+        _expectMatchRevert(
+            o, abi.encodeWithSelector(IPocoErrors.InvalidSignatureFormat.selector, 0)
+        );
         o.app.sign = _signDigest(appOwnerKey, _hash(o.app));
         _expectMatchRevert(
-            o, abi.encodeWithSelector(IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, _hash(o.app), stranger)
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector, OrderKind.App, _hash(o.app), stranger
+            )
         );
     }
 
@@ -837,7 +993,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _match(withDataset);
         Orders memory again = _ordersWithDataset(1, 1);
         again.dataset = withDataset.dataset;
-        _expectMatchRevert(_signAll(again), abi.encodeWithSelector(IPocoErrors.NoVolumeLeft.selector));
+        _expectMatchRevert(
+            _signAll(again), abi.encodeWithSelector(IPocoErrors.NoVolumeLeft.selector)
+        );
     }
 
     /// 47. Row 28: a closed (cancelled) order has no volume left.
@@ -850,13 +1008,19 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
                 assertEq(hub.viewConsumed(_hash(o.app)), 5, "closed = fully consumed");
             } else if (kind == uint256(OrderKind.Dataset)) {
                 vm.prank(datasetOwner);
-                hub.manageDatasetOrder(DatasetOrderOperation(o.dataset, OrderOperationEnum.CLOSE, ""));
+                hub.manageDatasetOrder(
+                    DatasetOrderOperation(o.dataset, OrderOperationEnum.CLOSE, "")
+                );
             } else if (kind == uint256(OrderKind.Workerpool)) {
                 vm.prank(scheduler);
-                hub.manageWorkerpoolOrder(WorkerpoolOrderOperation(o.workerpool, OrderOperationEnum.CLOSE, ""));
+                hub.manageWorkerpoolOrder(
+                    WorkerpoolOrderOperation(o.workerpool, OrderOperationEnum.CLOSE, "")
+                );
             } else {
                 vm.prank(requester);
-                hub.manageRequestOrder(RequestOrderOperation(o.request, OrderOperationEnum.CLOSE, ""));
+                hub.manageRequestOrder(
+                    RequestOrderOperation(o.request, OrderOperationEnum.CLOSE, "")
+                );
             }
             _expectMatchRevert(o, abi.encodeWithSelector(IPocoErrors.NoVolumeLeft.selector));
         }
@@ -886,7 +1050,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
             o.workerpool.volume = volumes[i][2];
             o.request.volume = volumes[i][3];
             bytes32 dealid = _signAndMatch(o);
-            assertEq(hub.viewDeal(dealid).botSize, volumes[i][i], "the tightest order sets the volume");
+            assertEq(
+                hub.viewDeal(dealid).botSize, volumes[i][i], "the tightest order sets the volume"
+            );
             assertEq(hub.viewConsumed(_hash(o.app)), volumes[i][i], "app consumed");
             assertEq(hub.viewConsumed(_hash(o.dataset)), volumes[i][i], "dataset consumed");
             assertEq(hub.viewConsumed(_hash(o.workerpool)), volumes[i][i], "workerpool consumed");
@@ -936,7 +1102,10 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _expectMatchRevert(
             o,
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientBalance.selector, requester, 3 * TASK_PRICE - 1, 3 * TASK_PRICE
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                requester,
+                3 * TASK_PRICE - 1,
+                3 * TASK_PRICE
             )
         );
         rlc.approve(address(hub), 1);
@@ -954,7 +1123,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         assertEq(_frozen(requester), 2 * TASK_PRICE, "all locked");
         _expectMatchRevert(
             _signAll(_orders(1, 1)),
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, requester, 0, TASK_PRICE)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, requester, 0, TASK_PRICE
+            )
         );
     }
 
@@ -965,7 +1136,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         Orders memory o = _signAll(_orders(2, 1));
         _expectMatchRevert(
             o,
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, scheduler, 2 * STAKE - 1, 2 * STAKE)
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, scheduler, 2 * STAKE - 1, 2 * STAKE
+            )
         );
         assertEq(_frozen(requester), 0, "requester lock rolled back");
     }
@@ -989,23 +1162,38 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         o.request.appmaxprice = 0;
         o.workerpool.workerpoolprice = 0;
         o.request.workerpoolmaxprice = 0;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.VolumeTooLarge.selector, 0, big));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.VolumeTooLarge.selector, 0, big)
+        );
         o.request.volume = type(uint48).max;
         bytes32 dealid = _signAndMatch(o);
         assertEq(hub.viewDeal(dealid).botSize, type(uint48).max, "largest volume");
     }
 
-    /// 56. poco stores prices in 96 bits and trust in 64 bits.
+    /// 56. poco stores prices (and the worker stake) in 64 bits and trust in 32 bits.
     function test_56_revertsWhenPriceOrTrustDoesNotFit() public {
-        uint256 tooExpensive = uint256(type(uint96).max) + 1;
+        uint256 tooExpensive = uint256(type(uint64).max) + 1;
         Orders memory o = _orders(1, 1);
         o.app.appprice = tooExpensive;
         o.request.appmaxprice = tooExpensive;
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.PriceTooLarge.selector, tooExpensive));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.PriceTooLarge.selector, tooExpensive)
+        );
+        o = _orders(1, 1);
+        o.workerpool.workerpoolprice = tooExpensive;
+        o.request.workerpoolmaxprice = tooExpensive;
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.PriceTooLarge.selector, tooExpensive)
+        );
 
-        uint256 tooTrusting = uint256(type(uint64).max) + 1;
+        uint256 tooTrusting = uint256(type(uint32).max) + 1;
         o = _orders(1, tooTrusting);
-        _expectMatchRevert(_signAll(o), abi.encodeWithSelector(IPocoErrors.TrustTooLarge.selector, tooTrusting));
+        _expectMatchRevert(
+            _signAll(o), abi.encodeWithSelector(IPocoErrors.TrustTooLarge.selector, tooTrusting)
+        );
+        o = _orders(1, type(uint32).max);
+        bytes32 dealid = _signAndMatch(o);
+        assertEq(hub.viewDeal(dealid).trust, type(uint32).max, "largest trust");
     }
 
     /// 57. A request order of the zero address can be neither presigned nor "signed" with a
@@ -1017,7 +1205,50 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         _expectMatchRevert(
             o,
             abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, _hash(o.request), address(0)
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Request,
+                _hash(o.request),
+                address(0)
+            )
+        );
+    }
+
+    /// 58. Params of any length round-trip through the deal (poco keeps long ones in a data
+    /// contract): empty, 31 bytes (inline), 32 bytes and 2 000 bytes.
+    function test_58_storesParamsOfEveryLength() public {
+        uint256[4] memory lengths = [uint256(0), 31, 32, 2_000];
+        for (uint256 i = 0; i < lengths.length; ++i) {
+            Orders memory o = _orders(1, 1);
+            o.request.params = string(_filled(lengths[i], bytes1(uint8(0x41 + i))));
+            bytes32 dealid = _signAndMatch(o);
+            assertEq(hub.viewDeal(dealid).params, o.request.params, "params round-trip");
+        }
+    }
+
+    /// 59. DEVIATION (spec §3.1, §4.4: `params` is an unbounded string stored in the deal). poco
+    /// stores long params as the code of a CREATE2 contract, which EIP-170 caps at 24 576 bytes
+    /// (one of them a prefix): a request with 24 576 bytes of params cannot be matched.
+    function test_59_matchesParamsLongerThanTheCodeSizeLimit() public {
+        Orders memory o = _orders(1, 1);
+        o.request.params = string(_filled(24_576, "p"));
+        bytes32 dealid = _signAndMatch(o);
+        assertEq(bytes(hub.viewDeal(dealid).params).length, 24_576, "params stored");
+    }
+
+    /// 60. DEVIATION (spec §3.3 step 1: an account with code is checked through ERC-1271 only).
+    /// poco tries ECDSA first, so an account that has both code and a key (an EIP-7702 delegated
+    /// EOA) is accepted on a raw signature even when its ERC-1271 code refuses it.
+    function test_60_accountWithCodeIsCheckedThroughErc1271Only() public {
+        ERC1271Mock refusing = new ERC1271Mock(); // approves nothing
+        vm.etch(requester, address(refusing).code);
+        Orders memory o = _signAll(_orders(1, 1)); // the requester's key signs the order
+        _expectMatchRevert(
+            o,
+            abi.encodeWithSelector(
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Request,
+                _hash(o.request),
+                requester
             )
         );
     }
@@ -1039,21 +1270,38 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         pure
         returns (bytes memory)
     {
-        return abi.encodeWithSelector(IPocoErrors.RestrictionNotMet.selector, which, restrictedTo, account);
+        return abi.encodeWithSelector(
+            IPocoErrors.RestrictionNotMet.selector, which, restrictedTo, account
+        );
     }
 
     /// @dev Sets restriction `which` of `o` to `value`; returns the account it is checked against.
-    function _restrict(Orders memory o, Restriction which, address value) private view returns (address account) {
-        if (which == Restriction.RequestWorkerpool) (o.request.workerpool, account) = (value, workerpool);
-        else if (which == Restriction.AppDataset) (o.app.datasetrestrict, account) = (value, dataset);
-        else if (which == Restriction.AppWorkerpool) (o.app.workerpoolrestrict, account) = (value, workerpool);
-        else if (which == Restriction.AppRequester) (o.app.requesterrestrict, account) = (value, requester);
-        else if (which == Restriction.DatasetApp) (o.dataset.apprestrict, account) = (value, app);
-        else if (which == Restriction.DatasetWorkerpool) (o.dataset.workerpoolrestrict, account) = (value, workerpool);
-        else if (which == Restriction.DatasetRequester) (o.dataset.requesterrestrict, account) = (value, requester);
-        else if (which == Restriction.WorkerpoolApp) (o.workerpool.apprestrict, account) = (value, app);
-        else if (which == Restriction.WorkerpoolDataset) (o.workerpool.datasetrestrict, account) = (value, dataset);
-        else (o.workerpool.requesterrestrict, account) = (value, requester);
+    function _restrict(Orders memory o, Restriction which, address value)
+        private
+        view
+        returns (address account)
+    {
+        if (which == Restriction.RequestWorkerpool) {
+            (o.request.workerpool, account) = (value, workerpool);
+        } else if (which == Restriction.AppDataset) {
+            (o.app.datasetrestrict, account) = (value, dataset);
+        } else if (which == Restriction.AppWorkerpool) {
+            (o.app.workerpoolrestrict, account) = (value, workerpool);
+        } else if (which == Restriction.AppRequester) {
+            (o.app.requesterrestrict, account) = (value, requester);
+        } else if (which == Restriction.DatasetApp) {
+            (o.dataset.apprestrict, account) = (value, app);
+        } else if (which == Restriction.DatasetWorkerpool) {
+            (o.dataset.workerpoolrestrict, account) = (value, workerpool);
+        } else if (which == Restriction.DatasetRequester) {
+            (o.dataset.requesterrestrict, account) = (value, requester);
+        } else if (which == Restriction.WorkerpoolApp) {
+            (o.workerpool.apprestrict, account) = (value, app);
+        } else if (which == Restriction.WorkerpoolDataset) {
+            (o.workerpool.datasetrestrict, account) = (value, dataset);
+        } else {
+            (o.workerpool.requesterrestrict, account) = (value, requester);
+        }
     }
 
     /// @dev One restriction: another EOA fails; the account itself passes; a group passes only
@@ -1094,9 +1342,20 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
     }
 
     /// @dev Re-signs order `kind` of `o` with `key`; returns its hash and its rightful owner.
-    function _resign(Orders memory o, OrderKind kind, uint256 key) private view returns (bytes32 hash, address owner_) {
+    function _resign(Orders memory o, OrderKind kind, uint256 key)
+        private
+        view
+        returns (bytes32 hash, address owner_)
+    {
         (hash, owner_,) = _orderInfo(o, kind);
         _setSign(o, kind, _signDigest(key, hash));
+    }
+
+    function _filled(uint256 length, bytes1 value) private pure returns (bytes memory data) {
+        data = new bytes(length);
+        for (uint256 i = 0; i < length; ++i) {
+            data[i] = value;
+        }
     }
 
     function _compact(uint256 key, bytes32 digest) private pure returns (bytes memory) {

@@ -51,10 +51,14 @@ contract PocoHubReopenTest is PocoHubFixture {
         assertEq(task.contributors.length, 4, "contributors kept");
         for (uint256 i = 0; i < 4; ++i) {
             if (i == 2) continue;
-            _assertContribution(taskid, workers[i], ContributionStatusEnum.REJECTED, "winner rejected");
+            _assertContribution(
+                taskid, workers[i], ContributionStatusEnum.REJECTED, "winner rejected"
+            );
             assertEq(_frozen(workers[i]), STAKE, "stake still locked");
         }
-        _assertContribution(taskid, workers[2], ContributionStatusEnum.CONTRIBUTED, "loser untouched");
+        _assertContribution(
+            taskid, workers[2], ContributionStatusEnum.CONTRIBUTED, "loser untouched"
+        );
         _assertConservation();
     }
 
@@ -65,12 +69,20 @@ contract PocoHubReopenTest is PocoHubFixture {
         bytes memory auth = _authorization(workers[0], taskid, address(0));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[0], ContributionStatusEnum.REJECTED
+                IPocoErrors.ContributionStatusInvalid.selector,
+                taskid,
+                workers[0],
+                ContributionStatusEnum.REJECTED
             )
         );
         vm.prank(workers[0]);
         hub.contribute(
-            taskid, _resultHash(taskid, DIGEST), _resultSeal(workers[0], taskid, DIGEST), address(0), "", auth
+            taskid,
+            _resultHash(taskid, DIGEST),
+            _resultSeal(workers[0], taskid, DIGEST),
+            address(0),
+            "",
+            auth
         );
     }
 
@@ -107,7 +119,9 @@ contract PocoHubReopenTest is PocoHubFixture {
         _reopen(taskid);
         _contribute(4, taskid, OTHER_DIGEST);
         Task memory task = hub.viewTask(taskid);
-        assertEq(uint256(task.status), uint256(TaskStatusEnum.REVEALING), "consensus on the other value");
+        assertEq(
+            uint256(task.status), uint256(TaskStatusEnum.REVEALING), "consensus on the other value"
+        );
         assertEq(task.consensusValue, _resultHash(taskid, OTHER_DIGEST), "other value");
         assertEq(task.winnerCounter, 2, "the old loser and the new voter");
         _reveal(2, taskid, OTHER_DIGEST);
@@ -119,14 +133,18 @@ contract PocoHubReopenTest is PocoHubFixture {
     /// 5. Only the deal's scheduler may reopen.
     function test_05_revertsForNonScheduler() public {
         vm.warp(revealDeadline);
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler)
+        );
         vm.prank(stranger);
         hub.reopen(taskid);
 
         // the scheduler is the workerpool owner at match time
         vm.prank(scheduler);
         workerpoolRegistry.transferFrom(scheduler, stranger, uint256(uint160(workerpool)));
-        vm.expectRevert(abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPocoErrors.NotScheduler.selector, taskid, stranger, scheduler)
+        );
         vm.prank(stranger);
         hub.reopen(taskid);
         _reopen(taskid);
@@ -136,12 +154,18 @@ contract PocoHubReopenTest is PocoHubFixture {
     function test_06_revertsUnlessRevealing() public {
         (, bytes32 active) = _newTask(3);
         _expectReopenRevert(
-            active, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE)
+            active,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE
+            )
         );
         vm.warp(revealDeadline);
         _reopen(taskid);
         _expectReopenRevert(
-            taskid, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.ACTIVE)
+            taskid,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.ACTIVE
+            )
         );
     }
 
@@ -149,7 +173,10 @@ contract PocoHubReopenTest is PocoHubFixture {
     function test_07_revertsBeforeTheRevealDeadline() public {
         vm.warp(revealDeadline - 1);
         _expectReopenRevert(
-            taskid, abi.encodeWithSelector(IPocoErrors.RevealDeadlineNotReached.selector, taskid, revealDeadline)
+            taskid,
+            abi.encodeWithSelector(
+                IPocoErrors.RevealDeadlineNotReached.selector, taskid, revealDeadline
+            )
         );
     }
 
@@ -157,7 +184,9 @@ contract PocoHubReopenTest is PocoHubFixture {
     function test_08_revertsWhenAlreadyRevealed() public {
         _reveal(0, taskid, DIGEST);
         vm.warp(revealDeadline);
-        _expectReopenRevert(taskid, abi.encodeWithSelector(IPocoErrors.AlreadyRevealed.selector, taskid, 1));
+        _expectReopenRevert(
+            taskid, abi.encodeWithSelector(IPocoErrors.AlreadyRevealed.selector, taskid, 1)
+        );
     }
 
     /// 9. Not at or after the final deadline (the task can only be claimed then).
@@ -165,7 +194,8 @@ contract PocoHubReopenTest is PocoHubFixture {
         uint256 finalDeadline = hub.viewTask(taskid).finalDeadline;
         vm.warp(finalDeadline);
         _expectReopenRevert(
-            taskid, abi.encodeWithSelector(IPocoErrors.FinalDeadlineReached.selector, taskid, finalDeadline)
+            taskid,
+            abi.encodeWithSelector(IPocoErrors.FinalDeadlineReached.selector, taskid, finalDeadline)
         );
         hub.claim(taskid);
     }
@@ -177,11 +207,18 @@ contract PocoHubReopenTest is PocoHubFixture {
         _reopen(taskid);
         bytes memory auth = _authorization(workers[4], taskid, address(0));
         vm.expectRevert(
-            abi.encodeWithSelector(IPocoErrors.ContributionDeadlineReached.selector, taskid, contributionDeadline)
+            abi.encodeWithSelector(
+                IPocoErrors.ContributionDeadlineReached.selector, taskid, contributionDeadline
+            )
         );
         vm.prank(workers[4]);
         hub.contribute(
-            taskid, _resultHash(taskid, DIGEST), _resultSeal(workers[4], taskid, DIGEST), address(0), "", auth
+            taskid,
+            _resultHash(taskid, DIGEST),
+            _resultSeal(workers[4], taskid, DIGEST),
+            address(0),
+            "",
+            auth
         );
     }
 
@@ -192,7 +229,10 @@ contract PocoHubReopenTest is PocoHubFixture {
         _contributeMany(4, 3, taskid, DIGEST); // new consensus on the same value
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[0], ContributionStatusEnum.REJECTED
+                IPocoErrors.ContributionStatusInvalid.selector,
+                taskid,
+                workers[0],
+                ContributionStatusEnum.REJECTED
             )
         );
         vm.prank(workers[0]);

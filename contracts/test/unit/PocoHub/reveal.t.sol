@@ -51,12 +51,22 @@ contract PocoHubRevealTest is PocoHubFixture {
         (, bytes32 active) = _newTask(3);
         _contribute(0, active, DIGEST);
         _expectRevealRevert(
-            0, active, DIGEST, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE)
+            0,
+            active,
+            DIGEST,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, active, TaskStatusEnum.ACTIVE
+            )
         );
 
         bytes32 unset = keccak256("unset");
         _expectRevealRevert(
-            0, unset, DIGEST, abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET)
+            0,
+            unset,
+            DIGEST,
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, unset, TaskStatusEnum.UNSET
+            )
         );
 
         _revealMany(0, 2, taskid, DIGEST);
@@ -66,7 +76,9 @@ contract PocoHubRevealTest is PocoHubFixture {
             0,
             taskid,
             DIGEST,
-            abi.encodeWithSelector(IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED)
+            abi.encodeWithSelector(
+                IPocoErrors.TaskStatusInvalid.selector, taskid, TaskStatusEnum.COMPLETED
+            )
         );
     }
 
@@ -75,7 +87,10 @@ contract PocoHubRevealTest is PocoHubFixture {
         uint256 deadline = hub.viewTask(taskid).revealDeadline;
         vm.warp(deadline);
         _expectRevealRevert(
-            0, taskid, DIGEST, abi.encodeWithSelector(IPocoErrors.RevealDeadlineReached.selector, taskid, deadline)
+            0,
+            taskid,
+            DIGEST,
+            abi.encodeWithSelector(IPocoErrors.RevealDeadlineReached.selector, taskid, deadline)
         );
     }
 
@@ -86,7 +101,10 @@ contract PocoHubRevealTest is PocoHubFixture {
             taskid,
             DIGEST,
             abi.encodeWithSelector(
-                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[4], ContributionStatusEnum.UNSET
+                IPocoErrors.ContributionStatusInvalid.selector,
+                taskid,
+                workers[4],
+                ContributionStatusEnum.UNSET
             )
         );
         _reveal(0, taskid, DIGEST);
@@ -95,7 +113,10 @@ contract PocoHubRevealTest is PocoHubFixture {
             taskid,
             DIGEST,
             abi.encodeWithSelector(
-                IPocoErrors.ContributionStatusInvalid.selector, taskid, workers[0], ContributionStatusEnum.PROVED
+                IPocoErrors.ContributionStatusInvalid.selector,
+                taskid,
+                workers[0],
+                ContributionStatusEnum.PROVED
             )
         );
     }
@@ -103,17 +124,28 @@ contract PocoHubRevealTest is PocoHubFixture {
     /// 6. A worker who voted for another value cannot reveal.
     function test_06_revertsForALoser() public {
         _expectRevealRevert(
-            2, taskid, OTHER_DIGEST, abi.encodeWithSelector(IPocoErrors.NotConsensusVote.selector, taskid, workers[2])
+            2,
+            taskid,
+            OTHER_DIGEST,
+            abi.encodeWithSelector(IPocoErrors.NotConsensusVote.selector, taskid, workers[2])
         );
         _expectRevealRevert(
-            2, taskid, DIGEST, abi.encodeWithSelector(IPocoErrors.NotConsensusVote.selector, taskid, workers[2])
+            2,
+            taskid,
+            DIGEST,
+            abi.encodeWithSelector(IPocoErrors.NotConsensusVote.selector, taskid, workers[2])
         );
     }
 
     /// 7. The digest must match the vote: keccak(taskid ‖ digest) == resultHash.
     function test_07_revertsOnWrongDigest() public {
         _expectRevealRevert(
-            0, taskid, OTHER_DIGEST, abi.encodeWithSelector(IPocoErrors.RevealMismatch.selector, taskid, workers[0], OTHER_DIGEST)
+            0,
+            taskid,
+            OTHER_DIGEST,
+            abi.encodeWithSelector(
+                IPocoErrors.RevealMismatch.selector, taskid, workers[0], OTHER_DIGEST
+            )
         );
     }
 
@@ -129,11 +161,38 @@ contract PocoHubRevealTest is PocoHubFixture {
         _assertStatus(task2, TaskStatusEnum.REVEALING, "consensus on the copied vote");
 
         _expectRevealRevert(
-            5, task2, DIGEST, abi.encodeWithSelector(IPocoErrors.RevealMismatch.selector, task2, copier, DIGEST)
+            5,
+            task2,
+            DIGEST,
+            abi.encodeWithSelector(IPocoErrors.RevealMismatch.selector, task2, copier, DIGEST)
         );
     }
 
-    function _expectRevealRevert(uint256 workerIndex, bytes32 id, bytes32 digest, bytes memory revertData) private {
+    /// 9. BUG (spec §7.4: any digest whose hash is the consensus value can be revealed, by every
+    /// winner). With the all-zero digest, the first reveal stores the digest 0 in the slot poco
+    /// shares between the consensus value and the digest, and `consensusValue` then reads 0
+    /// instead of keccak(taskid ‖ 0): the second winner's reveal fails NotConsensusVote, and
+    /// viewTask reports a zero consensus value.
+    function test_09_everyWinnerCanRevealTheZeroDigest() public {
+        (, bytes32 task2) = _newTask(3);
+        _contributeMany(4, 2, task2, bytes32(0));
+        _assertStatus(task2, TaskStatusEnum.REVEALING, "consensus on the zero digest");
+        _reveal(4, task2, bytes32(0));
+        assertEq(
+            hub.viewTask(task2).consensusValue,
+            _resultHash(task2, bytes32(0)),
+            "consensus value after a reveal"
+        );
+        _reveal(5, task2, bytes32(0));
+        assertEq(hub.viewTask(task2).revealCounter, 2, "both winners revealed");
+    }
+
+    function _expectRevealRevert(
+        uint256 workerIndex,
+        bytes32 id,
+        bytes32 digest,
+        bytes memory revertData
+    ) private {
         vm.expectRevert(revertData);
         vm.prank(workers[workerIndex]);
         hub.reveal(id, digest);

@@ -30,7 +30,11 @@ contract PocoHubSponsorMatchOrdersTest is PocoHubFixture {
         Deal memory deal = hub.viewDeal(dealid);
         assertEq(deal.sponsor, sponsor, "sponsor recorded");
         assertEq(deal.requester, requester, "requester recorded");
-        assertEq(dealid, keccak256(abi.encodePacked(_hash(o.request), uint256(0))), "same deal id formula");
+        assertEq(
+            dealid,
+            keccak256(abi.encodePacked(_hash(o.request), uint256(0))),
+            "same deal id formula"
+        );
         _assertConservation();
     }
 
@@ -43,13 +47,19 @@ contract PocoHubSponsorMatchOrdersTest is PocoHubFixture {
         vm.expectEmit(address(hub));
         emit IPocoEvents.SchedulerNotice(workerpool, dealid);
         vm.expectEmit(address(hub));
-        emit IPocoEvents.OrdersMatched(dealid, _hash(o.app), bytes32(0), _hash(o.workerpool), _hash(o.request), 1);
+        emit IPocoEvents.OrdersMatched(
+            dealid, _hash(o.app), bytes32(0), _hash(o.workerpool), _hash(o.request), 1
+        );
         vm.expectEmit(address(hub));
         emit IPocoEvents.DealSponsored(dealid, sponsor);
         vm.recordLogs();
         _sponsorMatch(o);
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_logIndex(logs, IPocoEvents.DealSponsored.selector), logs.length - 1, "DealSponsored last");
+        assertEq(
+            _logIndex(logs, IPocoEvents.DealSponsored.selector),
+            logs.length - 1,
+            "DealSponsored last"
+        );
         assertLt(
             _logIndex(logs, IPocoEvents.OrdersMatched.selector),
             _logIndex(logs, IPocoEvents.DealSponsored.selector),
@@ -63,7 +73,10 @@ contract PocoHubSponsorMatchOrdersTest is PocoHubFixture {
         o.request.sign = _signDigest(strangerKey, _hash(o.request));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector, OrderKind.Request, _hash(o.request), requester
+                IPocoErrors.InvalidOrderSignature.selector,
+                OrderKind.Request,
+                _hash(o.request),
+                requester
             )
         );
         _sponsorMatch(o);
@@ -74,7 +87,11 @@ contract PocoHubSponsorMatchOrdersTest is PocoHubFixture {
         vm.prank(sponsor);
         hub.withdraw(INITIAL_DEPOSIT - 1);
         Orders memory o = _signAll(_orders(1, 1));
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, sponsor, 1, TASK_PRICE));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector, sponsor, 1, TASK_PRICE
+            )
+        );
         _sponsorMatch(o);
     }
 
