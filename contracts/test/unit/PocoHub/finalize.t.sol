@@ -7,6 +7,8 @@ import {OracleConsumerMock} from "../../mocks/OracleConsumerMock.sol";
 import {IPocoErrors} from "../../../src/interfaces/IPocoErrors.sol";
 import {IPocoEvents, IPocoTasks} from "../../../src/interfaces/IPoco.sol";
 import {IWorkerpool} from "../../../src/interfaces/IRegistries.sol";
+import {Blobs} from "../../../src/libs/Blobs.sol";
+import {PocoStorage} from "../../../src/libs/PocoStorage.sol";
 import {Task, TaskStatusEnum, ContributionStatusEnum} from "../../../src/libs/PocoTypes.sol";
 
 /// @title finalize: the scheduler completes a task, everyone is paid, scores move, the callback
@@ -690,12 +692,28 @@ contract PocoHubFinalizeTest is PocoHubFixture {
     }
 
     /// 30. DEVIATION (spec §6, §7.6: `results` is free-form bytes stored in the task). poco stores
-    /// long results as the code of a CREATE2 contract, capped at 24 576 bytes by EIP-170: a
-    /// scheduler cannot finalize with 24 576 bytes of results.
+    /// long results as the code of a CREATE2 contract, capped at 24 576 bytes by EIP-170: on a
+    /// chain enforcing it, a scheduler cannot finalize with 24 576 bytes of results. forge's test
+    /// EVM does not enforce EIP-170 by default, so the test also checks the created contract.
     function test_30_finalizesResultsLongerThanTheCodeSizeLimit() public {
         (, bytes32 taskid) = _revealedTask();
         _finalize(taskid, _filled(24_576, "r"));
         assertEq(hub.viewTask(taskid).results.length, 24_576, "results stored");
+        address blob = address(
+            uint160(
+                uint256(
+                    keccak256(
+                        abi.encodePacked(
+                            bytes1(0xff),
+                            address(hub),
+                            PocoStorage.resultsSalt(taskid),
+                            Blobs.INIT_CODE_HASH
+                        )
+                    )
+                )
+            )
+        );
+        assertLe(blob.code.length, 24_576, "deployable under EIP-170");
     }
 
     /*//////////////////////////////////////////////////////////////
