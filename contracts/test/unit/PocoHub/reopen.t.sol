@@ -238,4 +238,77 @@ contract PocoHubReopenTest is PocoHubFixture {
         vm.prank(workers[0]);
         hub.reveal(taskid, DIGEST);
     }
+
+    /// 12. Consensus across reopens against the model of spec §7.3/§7.5: fixed seed.
+    function test_12_consensusAcrossReopensMatchesTheModel() public {
+        test_12_consensusAcrossReopensMatchesTheModel(
+            3, 0x2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7
+        );
+    }
+
+    /// 12. Fuzz: fresh task at a random trust; workers 4..14 vote one of three values with random
+    /// scores. Each time consensus is reached (at most three times) nobody reveals and the
+    /// scheduler reopens: the model rejects that value's voters, drops its group from the total
+    /// and zeroes it. Every step must agree with the model: consensus exactly when
+    /// group·trust > total·(trust − 1), the consensus value, and the winners (voters of the value
+    /// not rejected before).
+    function test_12_consensusAcrossReopensMatchesTheModel(uint256 trust, uint256 seed) public {
+        trust = bound(trust, 1, 12);
+        (, bytes32 task) = _newTask(trust);
+        uint256[3] memory groups;
+        uint256 total = 1;
+        uint256[15] memory votes;
+        bool[15] memory rejected;
+        uint256 reopens;
+        for (uint256 i = 4; i < 15; ++i) {
+            uint256 v = (seed >> (i * 4)) % 3;
+            uint256 score = (seed >> (64 + i * 6)) % 41;
+            votes[i] = v;
+            _setScore(workers[i], score);
+            uint256 weight = (score / 3 > 3 ? score / 3 : 3) - 1;
+            uint256 g = groups[v];
+            uint256 delta = (g > 1 ? g : 1) * weight - g;
+            groups[v] = g + delta;
+            total += delta;
+            _contribute(i, task, _valueDigest(v));
+
+            if (groups[v] * trust <= total * (trust - 1)) {
+                _assertStatus(task, TaskStatusEnum.ACTIVE, "model: no consensus");
+                continue;
+            }
+            Task memory t = hub.viewTask(task);
+            assertEq(uint256(t.status), uint256(TaskStatusEnum.REVEALING), "model: consensus");
+            assertEq(t.consensusValue, _resultHash(task, _valueDigest(v)), "consensus value");
+            uint256 winners;
+            for (uint256 j = 4; j <= i; ++j) {
+                if (votes[j] == v && !rejected[j]) ++winners;
+            }
+            assertEq(t.winnerCounter, winners, "winners exclude rejected voters");
+            if (reopens == 3) break;
+
+            vm.warp(t.revealDeadline);
+            _reopen(task);
+            ++reopens;
+            for (uint256 j = 4; j <= i; ++j) {
+                if (votes[j] == v) rejected[j] = true;
+            }
+            total -= groups[v];
+            groups[v] = 0;
+            for (uint256 j = 4; j <= i; ++j) {
+                _assertContribution(
+                    task,
+                    workers[j],
+                    rejected[j]
+                        ? ContributionStatusEnum.REJECTED
+                        : ContributionStatusEnum.CONTRIBUTED,
+                    "statuses after reopen"
+                );
+            }
+        }
+        _assertConservation();
+    }
+
+    function _valueDigest(uint256 v) private pure returns (bytes32) {
+        return keccak256(abi.encode("value", v));
+    }
 }

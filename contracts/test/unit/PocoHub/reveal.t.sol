@@ -171,8 +171,9 @@ contract PocoHubRevealTest is PocoHubFixture {
     /// 9. BUG (spec §7.4: every winner can reveal a digest whose hash is the consensus value).
     /// With the all-zero digest, the first reveal writes 0 into the slot poco shares between the
     /// consensus value and the digest, and `consensusValue` then reads 0 instead of
-    /// keccak(taskid ‖ 0): the second winner's reveal fails NotConsensusVote (and viewTask
-    /// reports a zero consensus value).
+    /// keccak(taskid ‖ 0). The second winner (the one whose vote reached consensus, so whose
+    /// hash is derived from that slot) then fails RevealMismatch, and viewTask reports a zero
+    /// consensus value.
     function test_09_everyWinnerCanRevealTheZeroDigest() public {
         (, bytes32 task2) = _newTask(3);
         _contributeMany(4, 2, task2, bytes32(0));
