@@ -59,6 +59,9 @@ interface Vm {
         address emitter
     ) external;
     function expectCall(address callee, bytes calldata data) external;
+    function expectCall(address callee, bytes calldata data, uint64 count) external;
+    function expectCall(address callee, uint256 msgValue, uint64 gas, bytes calldata data) external;
+    function expectPartialRevert(bytes4 revertData) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
 
