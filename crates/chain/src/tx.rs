@@ -9,8 +9,9 @@
 //!    ├─ sign locally (hash known before sending) ─► eth_sendRawTransaction
 //!    │     ├─ "already known" / lost answer but tx known by hash ─► sent
 //!    │     ├─ "nonce too low" / "replacement underpriced" ─► resync from the chain, new nonce
-//!    │     └─ other refusal ─► nonce released ─► TxError::Rejected
-//!    └─ wait: receipt + confirmations (still canonical), timeout
+//!    │     └─ other refusal ─► nonce released (reused next; if later nonces wait behind it,
+//!    │                         a zero-value self-transfer fills it) ─► TxError::Rejected
+//!    └─ wait: receipt + confirmations (still canonical), timeout (then nonce resync)
 //!          └─ status 0 ─► replay on the parent block ─► TxError::Reverted (typed hub error)
 //! ```
 //!
@@ -83,6 +84,19 @@ pub enum Fees {
         /// `gasPrice`, wei.
         gas_price: u128,
     },
+}
+
+impl Fees {
+    /// Sets these fees on `request`.
+    pub fn apply(self, request: &mut TransactionRequest) {
+        match self {
+            Self::Eip1559 { max_fee_per_gas, max_priority_fee_per_gas } => {
+                request.max_fee_per_gas = Some(max_fee_per_gas);
+                request.max_priority_fee_per_gas = Some(max_priority_fee_per_gas);
+            }
+            Self::Legacy { gas_price } => request.gas_price = Some(gas_price),
+        }
+    }
 }
 
 /// Sends transactions for one signer, safely from many tasks at once: nonces are allocated
@@ -163,13 +177,7 @@ impl TxManager {
             request.gas = Some(self.inner.config.gas_limit(estimate));
         }
         if request.gas_price.is_none() && request.max_fee_per_gas.is_none() {
-            match self.fees().await? {
-                Fees::Eip1559 { max_fee_per_gas, max_priority_fee_per_gas } => {
-                    request.max_fee_per_gas = Some(max_fee_per_gas);
-                    request.max_priority_fee_per_gas = Some(max_priority_fee_per_gas);
-                }
-                Fees::Legacy { gas_price } => request.gas_price = Some(gas_price),
-            }
+            self.fees().await?.apply(&mut request);
         }
 
         let attempts = self.inner.config.nonce_attempts.max(1);
@@ -227,7 +235,8 @@ impl TxManager {
         loop {
             match self.confirmed_receipt(pending.hash, config.confirmations).await {
                 Ok(Some(receipt)) => return self.outcome(pending, receipt).await,
-                Ok(None) => {}
+                // Not mined: maybe stuck behind the nonce of a refused transaction.
+                Ok(None) => self.fill_gaps(pending.nonce).await,
                 Err(error) => {
                     warn!(hash = %pending.hash, %error, "Receipt poll failed; polling on.");
                 }
@@ -316,6 +325,68 @@ impl TxManager {
             max_fee_per_gas: max_fee,
             max_priority_fee_per_gas: priority.min(max_fee),
         })
+    }
+
+    /// Sends a zero-value transfer to self with each released nonce below `below`: the nonce of
+    /// a refused transaction leaves a gap that blocks the later ones until it is used, and no
+    /// other send may come to reuse it.
+    async fn fill_gaps(&self, below: u64) {
+        let nonces: Vec<u64> = {
+            let mut state = self.inner.nonces.lock().await;
+            let gaps: Vec<u64> = state.released.range(..below).copied().collect();
+            for nonce in &gaps {
+                state.released.remove(nonce);
+                state.unsent.insert(*nonce);
+            }
+            gaps
+        };
+        if nonces.is_empty() {
+            return;
+        }
+        let fees = match self.fees().await {
+            Ok(fees) => fees,
+            Err(error) => {
+                warn!(%error, "Fee discovery failed; the nonce gap stays for now.");
+                for nonce in nonces {
+                    self.release_nonce(nonce).await;
+                }
+                return;
+            }
+        };
+        let from = self.inner.from;
+        for nonce in nonces {
+            let mut request = TransactionRequest::default()
+                .with_from(from)
+                .with_to(from)
+                .with_gas_limit(21_000)
+                .with_chain_id(self.inner.client.chain_id())
+                .with_nonce(nonce);
+            fees.apply(&mut request);
+            let envelope = match request.build(&self.inner.wallet).await {
+                Ok(envelope) => envelope,
+                Err(error) => {
+                    warn!(%error, nonce, "Could not sign a gap filler.");
+                    self.release_nonce(nonce).await;
+                    continue;
+                }
+            };
+            match self.provider().send_raw_transaction(&envelope.encoded_2718()).await {
+                Ok(_) => {
+                    self.nonce_sent(nonce).await;
+                    info!(%from, nonce, hash = %envelope.tx_hash(), "Nonce gap filled with a self-transfer.");
+                }
+                Err(error) if is_already_known(&error) => self.nonce_sent(nonce).await,
+                Err(error) if is_nonce_conflict(&error) => {
+                    if let Err(error) = self.nonce_taken(nonce).await {
+                        warn!(%error, "Nonce resync failed.");
+                    }
+                }
+                Err(error) => {
+                    warn!(%from, nonce, %error, "Gap filler refused; the nonce gap stays for now.");
+                    self.release_nonce(nonce).await;
+                }
+            }
+        }
     }
 
     async fn legacy_fees(&self) -> Result<Fees, TxError> {

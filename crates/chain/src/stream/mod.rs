@@ -37,7 +37,12 @@ use tracing::{debug, info, warn};
 
 /// Receives the logs of an [`EventStream`], block by block, and its rollbacks.
 ///
-/// Must be idempotent: see the [module docs](self).
+/// **Handlers must be idempotent.** The cursor is saved *after* the handler returns, so after a
+/// crash (or a handler error) between the two, the same block's logs are delivered again. A
+/// handler writing to a database should store the cursor in the same transaction as its writes
+/// (a [`CursorStore`] over that database), or make its writes upserts keyed by (block hash, log
+/// index). After [`Handler::on_rollback`]`(to)`, everything derived from blocks above `to` must be
+/// undone: those blocks are no longer on the chain, and their replacement logs come next.
 pub trait Handler: Send {
     /// The handler's error; it stops the stream without moving the cursor past the block.
     type Error: std::error::Error + Send + Sync + 'static;
@@ -100,6 +105,19 @@ pub enum Progress {
 }
 
 /// Logs of given addresses and topics, from a start block, with a persisted cursor.
+///
+/// ```text
+///  poll_once:
+///    head ─► safe = head − confirmations
+///    cursor.head still on the chain? ── no ─► walk back `recent` to the common ancestor
+///    │                                        ─► handler.on_rollback(ancestor) ─► cursor = ancestor
+///    yes ─► range [cursor + 1, min(safe, cursor + max_block_range)]
+///           ─► hashes of the range's last `reorg_window` blocks, eth_getLogs(range)
+///           ─► range still canonical? (block hashes and the logs' block hashes agree)
+///           ─► per block with logs: handler.on_logs(block, logs) ─► cursor saved
+/// ```
+///
+/// Delivery is at least once, in block order; see [`Handler`] for what that asks of handlers.
 #[derive(Debug)]
 pub struct EventStream<S> {
     client: ChainClient,
@@ -151,7 +169,7 @@ impl<S: CursorStore> EventStream<S> {
         tokio::pin!(shutdown);
         loop {
             let idle = match self.poll_once(handler).await {
-                Ok(Progress::CaughtUp { .. }) => true,
+                Ok(Progress::CaughtUp { .. } | Progress::Raced) => true,
                 Ok(_) => false,
                 Err(StreamError::Chain(error @ ChainError::Rpc { .. })) => {
                     warn!(%error, "Event stream poll failed; retrying at the next poll.");
@@ -172,8 +190,13 @@ impl<S: CursorStore> EventStream<S> {
     /// returns the cursor's block number.
     pub async fn catch_up<H: Handler>(&mut self, handler: &mut H) -> Result<u64, StreamError> {
         loop {
-            if let Progress::CaughtUp { .. } = self.poll_once(handler).await? {
-                return Ok(self.cursor.as_ref().map_or(0, |cursor| cursor.head.number));
+            match self.poll_once(handler).await? {
+                Progress::CaughtUp { .. } => {
+                    return Ok(self.cursor.as_ref().map_or(0, |cursor| cursor.head.number));
+                }
+                // The chain is moving under us: give it a poll interval.
+                Progress::Raced => tokio::time::sleep(self.client.config().poll_interval).await,
+                Progress::Delivered { .. } | Progress::RolledBack(_) => {}
             }
         }
     }

@@ -299,3 +299,46 @@ async fn a_reorg_after_a_restart_is_found_from_the_saved_hashes() {
     assert_eq!(ledger.values(), [1, 4]);
     assert_eq!(ledger.values(), chain.chain_values().await);
 }
+
+/// Forwards delivered values to the test.
+struct Forward(tokio::sync::mpsc::Sender<u64>);
+
+impl Handler for Forward {
+    type Error = tokio::sync::mpsc::error::SendError<u64>;
+
+    async fn on_logs(&mut self, _: BlockRef, logs: Vec<Log>) -> Result<(), Self::Error> {
+        for log in logs {
+            let value = RLC::Transfer::decode_log(&log.inner).unwrap().value.to::<u64>();
+            self.0.send(value).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_rollback(&mut self, _: BlockRef) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn run_follows_the_chain_until_shutdown() {
+    let anvil = spawn_anvil().await;
+    let chain = Fixture::new(&anvil).await;
+    let (values, mut received) = tokio::sync::mpsc::channel(16);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut stream = EventStream::new(
+        chain.client.clone(),
+        chain.filter(),
+        chain.config(),
+        MemoryCursorStore::new(),
+    );
+    let running = tokio::spawn(async move {
+        let mut handler = Forward(values);
+        stream.run(&mut handler, async { stopped.await.unwrap_or(()) }).await
+    });
+    for value in 1..=3 {
+        chain.transfer(value).await;
+        assert_eq!(received.recv().await, Some(value));
+    }
+    stop.send(()).unwrap();
+    running.await.unwrap().or_panic("run");
+}

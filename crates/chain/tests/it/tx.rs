@@ -173,3 +173,35 @@ async fn sends_survive_dropped_connections() {
     }
     assert_eq!(client.latest_nonce(manager.address()).await.unwrap(), 5);
 }
+
+#[tokio::test]
+async fn a_refused_nonce_below_sent_ones_is_filled() {
+    let anvil = spawn_anvil().await;
+    let client = connect(&anvil).await;
+    let manager = manager(&client, &anvil, 4);
+    let transfer = |value: U256| {
+        // Gas and fees given: nothing to await before the nonce is allocated.
+        TransactionRequest::default()
+            .with_to(fresh_address(5))
+            .with_value(value)
+            .with_gas_limit(21_000)
+            .with_max_fee_per_gas(100_000_000_000)
+            .with_max_priority_fee_per_gas(1_000_000_000)
+    };
+    let first = manager.send(transfer(U256::from(1))).await.or_panic("first send");
+    assert_eq!(first.nonce, 0);
+
+    // Polled in order: the refused one takes nonce 1, the good one nonce 2 and waits behind it.
+    let (refused, queued) = tokio::join!(
+        manager.submit(transfer(U256::MAX >> 8)),
+        manager.submit(transfer(U256::from(2)))
+    );
+    assert!(matches!(refused, Err(TxError::Rejected { nonce: 1, .. })), "{refused:?}");
+    let queued = queued.or_panic("queued send");
+    assert_eq!(queued.nonce, 2);
+
+    let landed = manager.wait(&queued).await.or_panic("the gap is filled");
+    assert_eq!(landed.nonce, 2);
+    assert_eq!(client.latest_nonce(manager.address()).await.unwrap(), 3);
+    assert_eq!(client.balance(fresh_address(5)).await.unwrap(), U256::from(3));
+}
