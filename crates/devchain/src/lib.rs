@@ -8,7 +8,9 @@
 //! on by default) taking anvil's flags.
 //!
 //! ```text
-//!  HTTP POST / ─▶ rpc (batch, params, method table, error codes) ─▶ chain (RwLock)
+//!  HTTP POST / ┐
+//!  WS   GET  / ┴▶ rpc (batch, params, method table, error codes) ─▶ chain (RwLock)
+//!               └ subscriptions, filters ◀─ events (new blocks, accepted transactions)
 //!                                       chain: pool ─▶ miner ─▶ blocks · receipts · logs
 //!                                              └─ evm (revm 43, in-memory state) ─┘
 //! ```
@@ -36,8 +38,13 @@
 //! - **Genesis**: block 0 holds the protocol deployment by dev account 0 (see [`genesis`]), so
 //!   account 0's nonce starts above 0.
 //!
-//! Not yet: WebSocket and `eth_subscribe`, log filters, `eth_sendTransaction`/signing for dev
-//! accounts, interval mining, persistence in a data folder.
+//! - **Streams**: HTTP and WebSocket share the port; over WebSocket `eth_subscribe` serves
+//!   `newHeads`, `logs` and `newPendingTransactions`. Polled filters (`eth_newFilter`,
+//!   `eth_newBlockFilter`, `eth_newPendingTransactionFilter`) report again from where an
+//!   `evm_revert` took the chain back; removed logs are not announced.
+//!
+//! Not yet: `eth_sendTransaction`/signing for dev accounts, interval mining, persistence in a
+//! data folder.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-devchain` binary only.

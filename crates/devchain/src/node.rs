@@ -98,6 +98,11 @@ impl DevChainHandle {
         format!("http://{}", self.addr)
     }
 
+    /// The WebSocket JSON-RPC endpoint (the same port), e.g. `ws://127.0.0.1:8545`.
+    pub fn ws_endpoint(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
     /// The chain id.
     pub const fn chain_id(&self) -> u64 {
         self.chain_id

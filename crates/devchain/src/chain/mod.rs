@@ -84,6 +84,8 @@ pub(crate) struct Chain {
     time: ChainTime,
     snapshots: BTreeMap<u64, Snapshot>,
     next_snapshot: u64,
+    /// The head after each `evm_revert`, in order: how far back pollers must look.
+    reverts: Vec<u64>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -131,6 +133,7 @@ impl Chain {
             time: ChainTime::new(timestamp, unix_now()),
             snapshots: BTreeMap::new(),
             next_snapshot: 1,
+            reverts: Vec::new(),
         };
         chain.push_block(block, unix_now());
         Ok((chain, out))
@@ -210,6 +213,18 @@ impl Chain {
     pub(crate) fn block_by_id(&self, id: BlockId, full: bool) -> Option<RpcBlock> {
         let number = self.resolve(id).ok()?;
         self.block(number).map(|block| block.to_rpc(full))
+    }
+
+    /// Hashes of the blocks in `numbers` (those that exist).
+    pub(crate) fn block_hashes(&self, numbers: std::ops::RangeInclusive<u64>) -> Vec<B256> {
+        numbers.map_while(|number| self.block(number).map(|block| block.hash)).collect()
+    }
+
+    /// The header and the logs of block `number`, for subscriptions.
+    pub(crate) fn block_event(&self, number: u64) -> Option<(alloy::rpc::types::Header, Vec<Log>)> {
+        let block = self.block(number)?;
+        let logs = (0..block.transactions.len()).flat_map(|index| block.rpc_logs(index)).collect();
+        Some((block.to_rpc(false).header, logs))
     }
 
     /// Number of transactions in block `id`.
@@ -633,7 +648,18 @@ impl Chain {
         self.history = snapshot.history;
         self.time = snapshot.time;
         self.pool.clear();
+        self.reverts.push(snapshot.head);
         true
+    }
+
+    /// How many reverts happened so far (a cursor for [`Self::reverted_since`]).
+    pub(crate) fn revert_count(&self) -> usize {
+        self.reverts.len()
+    }
+
+    /// The lowest head the chain went back to after the first `seen` reverts, if it reverted.
+    pub(crate) fn reverted_since(&self, seen: usize) -> Option<u64> {
+        self.reverts.get(seen..)?.iter().copied().min()
     }
 
     /// `anvil_setBalance`.

@@ -6,33 +6,58 @@
 //! ```
 
 pub(crate) mod error;
+mod filters;
 mod params;
 pub(crate) mod server;
+mod ws;
 
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
     primitives::{Address, B256, Bytes, U64, U256, keccak256},
-    rpc::types::{Filter, TransactionRequest},
+    rpc::types::{Filter, Header, Log, TransactionRequest},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use self::{error::RpcError, params::Params};
-use crate::chain::Chain;
+use tokio::sync::broadcast;
+
+use self::{
+    error::RpcError,
+    filters::{Changes, Filters},
+    params::Params,
+};
+use crate::chain::{Chain, error::ChainError};
 
 /// The priority fee the chain suggests: 1 gwei (anvil's).
 const SUGGESTED_TIP: u128 = 1_000_000_000;
 
-/// What the handlers share: the chain and the dev accounts.
+/// What subscriptions hear about.
+#[derive(Clone, Debug)]
+pub(crate) enum ChainEvent {
+    /// A block was mined: its header and logs.
+    Block(Arc<(Header, Vec<Log>)>),
+    /// A transaction was accepted.
+    PendingTransaction(B256),
+}
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const EVENT_BUFFER: usize = 4_096;
+
+/// What the handlers share: the chain, the dev accounts, the filters and the event feed.
 #[derive(Debug)]
 pub(crate) struct RpcContext {
     chain: RwLock<Chain>,
     accounts: Vec<Address>,
+    filters: Filters,
+    events: broadcast::Sender<ChainEvent>,
 }
 
 type RpcResult = Result<Value, RpcError>;
+
+/// Answers some methods before the method table does (`None`: not one of them).
+pub(crate) type Intercept<'a> = &'a (dyn Fn(&str, &Params) -> Option<RpcResult> + 'a);
 
 fn to_value<T: Serialize>(value: T) -> RpcResult {
     serde_json::to_value(value).map_err(|error| RpcError::internal(error.to_string()))
@@ -43,8 +68,39 @@ fn quantity(value: u64) -> Value {
 }
 
 impl RpcContext {
-    pub(crate) const fn new(chain: RwLock<Chain>, accounts: Vec<Address>) -> Self {
-        Self { chain, accounts }
+    pub(crate) fn new(chain: RwLock<Chain>, accounts: Vec<Address>) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self { chain, accounts, filters: Filters::default(), events }
+    }
+
+    /// Tells subscribers about the blocks mined after `before`.
+    fn publish_blocks(&self, chain: &Chain, before: u64) {
+        if self.events.receiver_count() == 0 {
+            return;
+        }
+        for number in before + 1..=chain.block_number() {
+            if let Some(event) = chain.block_event(number) {
+                let _ = self.events.send(ChainEvent::Block(Arc::new(event)));
+            }
+        }
+    }
+
+    /// Tells filters and subscribers about an accepted transaction.
+    fn publish_transaction(&self, hash: B256) {
+        self.filters.transaction_accepted(hash);
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(ChainEvent::PendingTransaction(hash));
+        }
+    }
+
+    /// Runs `action` on the chain under the write lock, then tells subscribers about the blocks
+    /// it mined.
+    fn mining<T>(&self, action: impl FnOnce(&mut Chain) -> T) -> T {
+        let mut chain = self.write();
+        let before = chain.block_number();
+        let out = action(&mut chain);
+        self.publish_blocks(&chain, before);
+        out
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Chain> {
@@ -58,6 +114,12 @@ impl RpcContext {
     /// Answers an HTTP body: a request or a batch. `None` when nothing is to be answered (only
     /// notifications).
     pub(crate) fn handle_body(&self, body: &[u8]) -> Option<Value> {
+        self.handle_body_with(body, &|_, _| None)
+    }
+
+    /// [`Self::handle_body`], where `intercept` may answer a method first (the WebSocket's
+    /// subscriptions).
+    pub(crate) fn handle_body_with(&self, body: &[u8], intercept: Intercept<'_>) -> Option<Value> {
         let request: Value = match serde_json::from_slice(body) {
             Ok(request) => request,
             Err(error) => return Some(response(Value::Null, Err(RpcError::parse_error(error)))),
@@ -67,16 +129,18 @@ impl RpcContext {
                 Some(response(Value::Null, Err(RpcError::invalid_request("empty batch"))))
             }
             Value::Array(batch) => {
-                let answers: Vec<Value> =
-                    batch.into_iter().filter_map(|request| self.handle_request(request)).collect();
+                let answers: Vec<Value> = batch
+                    .into_iter()
+                    .filter_map(|request| self.handle_request(request, intercept))
+                    .collect();
                 (!answers.is_empty()).then_some(Value::Array(answers))
             }
-            request => self.handle_request(request),
+            request => self.handle_request(request, intercept),
         }
     }
 
     /// Answers one request object; `None` for a notification (no `id`).
-    pub(crate) fn handle_request(&self, request: Value) -> Option<Value> {
+    fn handle_request(&self, request: Value, intercept: Intercept<'_>) -> Option<Value> {
         let Value::Object(mut object) = request else {
             return Some(response(
                 Value::Null,
@@ -97,8 +161,9 @@ impl RpcContext {
         let Some(Value::String(method)) = object.remove("method") else {
             return Some(response(answer_id, Err(RpcError::invalid_request("missing method"))));
         };
-        let result =
-            Params::new(object.remove("params")).and_then(|params| self.call(&method, &params));
+        let result = Params::new(object.remove("params")).and_then(|params| {
+            intercept(&method, &params).unwrap_or_else(|| self.call(&method, &params))
+        });
         if let Err(error) = &result {
             tracing::debug!(method, code = error.code, message = %error.message, "Request failed.");
         }
@@ -166,7 +231,12 @@ impl RpcContext {
             // --- transactions ---
             "eth_sendRawTransaction" => {
                 let raw: Bytes = params.required(0)?;
-                to_value(self.write().send_raw_transaction(&raw)?)
+                let mut chain = self.write();
+                let before = chain.block_number();
+                let hash = chain.send_raw_transaction(&raw)?;
+                self.publish_transaction(hash);
+                self.publish_blocks(&chain, before);
+                to_value(hash)
             }
             "eth_getTransactionByHash" => to_value(self.read().transaction(params.required(0)?)),
             "eth_getTransactionReceipt" => to_value(self.read().receipt(params.required(0)?)),
@@ -197,6 +267,35 @@ impl RpcContext {
                 let filter: Filter = params.required(0)?;
                 to_value(self.read().logs(&filter)?)
             }
+
+            // --- filters ---
+            "eth_newFilter" => {
+                let filter: Filter = params.required(0)?;
+                to_value(self.filters.new_logs(filter, &self.read()))
+            }
+            "eth_newBlockFilter" => to_value(self.filters.new_blocks(&self.read())),
+            "eth_newPendingTransactionFilter" => {
+                to_value(self.filters.new_pending_transactions(&self.read()))
+            }
+            "eth_getFilterChanges" => {
+                let chain = self.read();
+                match self.filters.changes(params.required(0)?, &chain) {
+                    None => Err(filter_not_found()),
+                    Some(changes) => match changes? {
+                        Changes::Hashes(hashes) => to_value(hashes),
+                        Changes::Logs(logs) => to_value(logs),
+                    },
+                }
+            }
+            "eth_getFilterLogs" => {
+                let chain = self.read();
+                to_value(
+                    self.filters
+                        .logs(params.required(0)?, &chain)
+                        .ok_or_else(filter_not_found)??,
+                )
+            }
+            "eth_uninstallFilter" => to_value(self.filters.uninstall(params.required(0)?)),
 
             // --- dev methods (anvil, hardhat, ganache names) ---
             "evm_mine" | "anvil_mine" | "hardhat_mine" => self.mine(method, params),
@@ -253,18 +352,24 @@ impl RpcContext {
         } else {
             let blocks = params.optional_quantity(0)?.unwrap_or(1);
             if let Some(interval) = params.optional_quantity(1)?.filter(|interval| *interval > 0) {
-                let mut chain = self.write();
-                for _ in 0..blocks {
-                    chain.increase_time(interval);
-                    chain.mine_blocks(1, None)?;
-                }
+                self.mining(|chain| {
+                    for _ in 0..blocks {
+                        chain.increase_time(interval);
+                        chain.mine_blocks(1, None)?;
+                    }
+                    Ok::<_, ChainError>(())
+                })?;
                 return Ok(Value::Null);
             }
             (blocks, None)
         };
-        self.write().mine_blocks(blocks, timestamp)?;
+        self.mining(|chain| chain.mine_blocks(blocks, timestamp))?;
         Ok(Value::String("0x0".to_owned()))
     }
+}
+
+fn filter_not_found() -> RpcError {
+    RpcError::new(error::SERVER_ERROR, "filter not found")
 }
 
 /// A response object.

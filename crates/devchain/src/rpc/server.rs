@@ -1,4 +1,5 @@
-//! The HTTP server: `POST /` takes a JSON-RPC request or batch.
+//! The server: `POST /` takes a JSON-RPC request or batch over HTTP; `GET /` upgrades to a
+//! WebSocket session (see `ws`), on the same port.
 
 use axum::{
     Router,
@@ -18,7 +19,7 @@ const MAX_BODY: usize = 5 * 1024 * 1024;
 /// The router of the JSON-RPC server.
 pub(crate) fn router(context: SharedContext) -> Router {
     Router::new()
-        .route("/", post(rpc))
+        .route("/", post(rpc).get(super::ws::upgrade))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())

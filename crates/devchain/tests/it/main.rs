@@ -10,3 +10,4 @@ mod node;
 mod protocol;
 mod rejections;
 mod scenarios;
+mod streams;
