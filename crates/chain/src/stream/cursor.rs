@@ -107,7 +107,8 @@ impl CursorStore for MemoryCursorStore {
     }
 }
 
-/// A cursor kept in a JSON file, replaced atomically (write to `<file>.tmp`, fsync, rename).
+/// A cursor kept in a JSON file, replaced atomically (write to `<file>.tmp`, fsync, rename, fsync
+/// the folder).
 #[derive(Clone, Debug)]
 pub struct JsonFileCursorStore {
     path: PathBuf,
@@ -149,9 +150,13 @@ impl CursorStore for JsonFileCursorStore {
         tokio::io::AsyncWriteExt::write_all(&mut file, &json).await.map_err(io)?;
         file.sync_all().await.map_err(io)?;
         drop(file);
-        tokio::fs::rename(&tmp, &self.path)
-            .await
-            .map_err(|source| CursorError::Io { path: self.path.clone(), source })
+        let io = |source| CursorError::Io { path: self.path.clone(), source };
+        tokio::fs::rename(&tmp, &self.path).await.map_err(io)?;
+        // Make the rename itself durable.
+        if let Some(dir) = self.path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            tokio::fs::File::open(dir).await.map_err(io)?.sync_all().await.map_err(io)?;
+        }
+        Ok(())
     }
 }
 

@@ -223,7 +223,7 @@ impl<S: CursorStore> EventStream<S> {
         }
 
         if let Some(cursor) = &self.cursor
-            && let Some(ancestor) = self.common_ancestor(cursor).await?
+            && let Some(ancestor) = self.common_ancestor(cursor, head).await?
         {
             let from = cursor.head;
             warn!(from = %from, to = %ancestor, "Chain reorganised; rolling back.");
@@ -237,6 +237,9 @@ impl<S: CursorStore> EventStream<S> {
             return Ok(Progress::RolledBack(ancestor));
         }
 
+        if self.cursor.as_ref().is_some_and(|cursor| cursor.head.number > head) {
+            return Ok(Progress::CaughtUp { head });
+        }
         let safe = match head.checked_sub(self.confirmations()) {
             Some(safe) => safe,
             None => return Ok(Progress::CaughtUp { head }),
@@ -330,9 +333,29 @@ impl<S: CursorStore> EventStream<S> {
 
     /// `None` if the cursor's head is still on the chain; otherwise the most recent remembered
     /// block that still is (the common ancestor).
-    async fn common_ancestor(&self, cursor: &Cursor) -> Result<Option<BlockRef>, StreamError> {
-        if self.client.block_ref(cursor.head.number).await? == Some(cursor.head) {
-            return Ok(None);
+    ///
+    /// A node whose head is below the cursor (a lagging node behind a load balancer) is not a
+    /// reorg as long as the last remembered block it has matches: the stream waits for it.
+    async fn common_ancestor(
+        &self,
+        cursor: &Cursor,
+        head: u64,
+    ) -> Result<Option<BlockRef>, StreamError> {
+        let probe = if cursor.head.number <= head {
+            Some(cursor.head)
+        } else {
+            cursor.recent.iter().rev().find(|block| block.number <= head).copied()
+        };
+        match probe {
+            // Every remembered block is above the node's head: nothing to compare yet.
+            None if cursor.head.number > head => return Ok(None),
+            Some(probe) if self.client.block_ref(probe.number).await? == Some(probe) => {
+                if probe != cursor.head {
+                    debug!(cursor = %cursor.head, head, "Node behind the cursor; waiting for it.");
+                }
+                return Ok(None);
+            }
+            _ => {}
         }
         for known in cursor.recent.iter().rev().filter(|block| block.number < cursor.head.number) {
             if self.client.block_ref(known.number).await? == Some(*known) {

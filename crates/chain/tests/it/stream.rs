@@ -243,6 +243,10 @@ async fn a_reorg_rolls_back_to_the_common_ancestor_then_delivers_the_new_logs() 
     // The chain reorganises: back to the fork point, then other, longer history.
     let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
     assert!(reverted);
+    // Shorter than the cursor and agreeing with what it remembers: a lagging node, not a reorg.
+    let progress = stream.poll_once(&mut ledger).await.unwrap();
+    assert!(matches!(progress, Progress::CaughtUp { .. }), "{progress:?}");
+    assert!(ledger.rollbacks.is_empty());
     chain.deployer.resync_nonce().await.or_panic("resync");
     for value in [10, 20] {
         chain.transfer(value).await;
