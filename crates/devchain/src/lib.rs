@@ -43,8 +43,11 @@
 //!   `eth_newBlockFilter`, `eth_newPendingTransactionFilter`) report again from where an
 //!   `evm_revert` took the chain back; removed logs are not announced.
 //!
-//! Not yet: `eth_sendTransaction`/signing for dev accounts, interval mining, persistence in a
-//! data folder.
+//! - **Wallet**: the dev accounts sign for `eth_sendTransaction` (nonce, gas, EIP-1559 fees and
+//!   chain id filled in when left out), `eth_signTransaction`, `eth_sign`/`personal_sign` and
+//!   `eth_signTypedData_v4`; any other sender is an "unknown account".
+//!
+//! Not yet: interval mining, persistence in a data folder.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-devchain` binary only.

@@ -60,10 +60,7 @@ pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
     let addr = SocketAddr::new(config.host, config.port);
     let listener = TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
-    let context = Arc::new(RpcContext::new(
-        RwLock::new(chain),
-        accounts.iter().map(|account| account.address).collect(),
-    ));
+    let context = Arc::new(RpcContext::new(RwLock::new(chain), accounts.clone()));
     let (shutdown, stop) = oneshot::channel::<()>();
     let app = server::router(context);
     let task = tokio::spawn(async move {

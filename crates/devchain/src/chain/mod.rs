@@ -446,8 +446,18 @@ impl Chain {
         Ok(evm::account(&self.view(id)?, address).balance)
     }
 
+    /// The nonce of `address` at `id`; at `pending`, after its queued transactions.
     pub(crate) fn nonce(&self, address: Address, id: BlockId) -> ChainResult<u64> {
+        if id == BlockId::Number(BlockNumberOrTag::Pending) {
+            return Ok(self.pending_nonce(address));
+        }
         Ok(evm::account(&self.view(id)?, address).nonce)
+    }
+
+    /// The nonce a new transaction of `address` should take: after its queued ones.
+    pub(crate) fn pending_nonce(&self, address: Address) -> u64 {
+        let nonce = evm::account(&self.head_view(), address).nonce;
+        self.pool.next_free_nonce(address, nonce)
     }
 
     pub(crate) fn code(&self, address: Address, id: BlockId) -> ChainResult<Bytes> {

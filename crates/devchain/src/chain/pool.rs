@@ -81,6 +81,16 @@ impl Pool {
         self.by_sender.get(sender)?.get(nonce).map(|pooled| &pooled.tx)
     }
 
+    /// The first nonce from `nonce` on that `sender` has no transaction queued for.
+    pub(crate) fn next_free_nonce(&self, sender: Address, mut nonce: u64) -> u64 {
+        if let Some(queue) = self.by_sender.get(&sender) {
+            while queue.contains_key(&nonce) {
+                nonce += 1;
+            }
+        }
+        nonce
+    }
+
     /// Whether some transaction is ready: its nonce is its sender's `nonce_of`.
     pub(crate) fn has_ready(&self, mut nonce_of: impl FnMut(Address) -> u64) -> bool {
         self.by_sender.iter().any(|(sender, queue)| queue.contains_key(&nonce_of(*sender)))

@@ -9,6 +9,7 @@ pub(crate) mod error;
 mod filters;
 mod params;
 pub(crate) mod server;
+mod wallet;
 mod ws;
 
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -28,7 +29,10 @@ use self::{
     filters::{Changes, Filters},
     params::Params,
 };
-use crate::chain::{Chain, error::ChainError};
+use crate::{
+    accounts::DevAccount,
+    chain::{Chain, error::ChainError},
+};
 
 /// The priority fee the chain suggests: 1 gwei (anvil's).
 const SUGGESTED_TIP: u128 = 1_000_000_000;
@@ -49,7 +53,7 @@ const EVENT_BUFFER: usize = 4_096;
 #[derive(Debug)]
 pub(crate) struct RpcContext {
     chain: RwLock<Chain>,
-    accounts: Vec<Address>,
+    accounts: Vec<DevAccount>,
     filters: Filters,
     events: broadcast::Sender<ChainEvent>,
 }
@@ -68,7 +72,7 @@ fn quantity(value: u64) -> Value {
 }
 
 impl RpcContext {
-    pub(crate) fn new(chain: RwLock<Chain>, accounts: Vec<Address>) -> Self {
+    pub(crate) fn new(chain: RwLock<Chain>, accounts: Vec<DevAccount>) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Self { chain, accounts, filters: Filters::default(), events }
     }
@@ -184,7 +188,9 @@ impl RpcContext {
             "eth_mining" => Ok(Value::Bool(true)),
             "eth_hashrate" => Ok(quantity(0)),
             "eth_coinbase" => to_value(Address::ZERO),
-            "eth_accounts" => to_value(&self.accounts),
+            "eth_accounts" => {
+                to_value(self.accounts.iter().map(|account| account.address).collect::<Vec<_>>())
+            }
             "eth_protocolVersion" => Ok(quantity(65)),
 
             // --- state ---
@@ -237,6 +243,42 @@ impl RpcContext {
                 self.publish_transaction(hash);
                 self.publish_blocks(&chain, before);
                 to_value(hash)
+            }
+            "eth_sendTransaction" => {
+                let request: TransactionRequest = params.required(0)?;
+                let from = request.from.ok_or_else(|| RpcError::invalid_params("missing from"))?;
+                let account = wallet::account(&self.accounts, from)?;
+                let mut chain = self.write();
+                let before = chain.block_number();
+                let tx = wallet::sign_transaction(&chain, account, request)?;
+                let hash = chain.submit(tx)?;
+                self.publish_transaction(hash);
+                self.publish_blocks(&chain, before);
+                to_value(hash)
+            }
+            "eth_signTransaction" => {
+                let request: TransactionRequest = params.required(0)?;
+                let from = request.from.ok_or_else(|| RpcError::invalid_params("missing from"))?;
+                let account = wallet::account(&self.accounts, from)?;
+                let tx = wallet::sign_transaction(&self.read(), account, request)?;
+                to_value(Bytes::from(alloy::eips::eip2718::Encodable2718::encoded_2718(&tx)))
+            }
+            "eth_sign" | "personal_sign" => {
+                let (address, message) = if method == "eth_sign" { (0, 1) } else { (1, 0) };
+                let account = wallet::account(&self.accounts, params.required(address)?)?;
+                let signature = wallet::sign_message(account, &params.required(message)?)?;
+                to_value(Bytes::from(signature.as_bytes()))
+            }
+            "eth_signTypedData_v4" | "eth_signTypedData" => {
+                let account = wallet::account(&self.accounts, params.required(0)?)?;
+                // Some clients send the typed data as a JSON string.
+                let typed = match params.get(1) {
+                    Some(Value::String(text)) => serde_json::from_str(text).map_err(|error| {
+                        RpcError::invalid_params(format!("invalid typed data: {error}"))
+                    })?,
+                    _ => params.required(1)?,
+                };
+                to_value(Bytes::from(wallet::sign_typed_data(account, &typed)?.as_bytes()))
             }
             "eth_getTransactionByHash" => to_value(self.read().transaction(params.required(0)?)),
             "eth_getTransactionReceipt" => to_value(self.read().receipt(params.required(0)?)),

@@ -11,3 +11,4 @@ mod protocol;
 mod rejections;
 mod scenarios;
 mod streams;
+mod wallet;
