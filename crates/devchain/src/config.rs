@@ -39,9 +39,8 @@ pub struct DevChainConfig {
     /// RLC each dev account but the first receives at genesis, in nRLC (1 000 000 RLC by default);
     /// the deployer (account 0) keeps the rest of the supply.
     pub rlc_per_account: U256,
-    /// `None`: automine (one block per transaction). `Some(interval)`: interval mining.
-    ///
-    /// Interval mining is not implemented yet: [`crate::spawn`] rejects `Some`.
+    /// `None` (or zero): automine, one block per transaction. `Some(interval)`: a block every
+    /// `interval` with every ready transaction.
     pub block_time: Option<Duration>,
     /// Block gas limit (30 M by default).
     pub gas_limit: u64,

@@ -23,8 +23,9 @@
 //!   over the block gas limit (`-32000` with geth's messages). A nonce above the account's is
 //!   queued until the gap fills, as a node's pool does. Blob and EIP-7702 transactions are not
 //!   accepted.
-//! - **Mining**: automine, one block per transaction, mined before `eth_sendRawTransaction`
-//!   answers. Blocks chain by hash and carry real transaction and receipt roots, logs bloom and
+//! - **Mining**: automine by default, one block per transaction, mined before
+//!   `eth_sendRawTransaction` answers; with a block time, a block every interval with every
+//!   ready transaction (`evm_setAutomine` switches at run time; `evm_mine` mines on demand). Blocks chain by hash and carry real transaction and receipt roots, logs bloom and
 //!   an EIP-1559 base fee. Timestamps follow the wall clock plus `evm_increaseTime`, never go
 //!   back, and blocks mined within the same second share one (as on anvil).
 //! - **State root**: a placeholder, not the Merkle-Patricia root: a hash chaining the parent's
@@ -47,7 +48,7 @@
 //!   chain id filled in when left out), `eth_signTransaction`, `eth_sign`/`personal_sign` and
 //!   `eth_signTypedData_v4`; any other sender is an "unknown account".
 //!
-//! Not yet: interval mining, persistence in a data folder.
+//! Not yet: persistence in a data folder.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-devchain` binary only.

@@ -3,11 +3,12 @@
 use std::{
     net::SocketAddr,
     sync::{Arc, RwLock},
+    time::Duration,
 };
 
 use alloy::primitives::{Address, U256};
 use poco_contracts::Deployment;
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 use crate::{
     accounts::{self, DevAccount},
@@ -15,7 +16,7 @@ use crate::{
     config::DevChainConfig,
     error::Error,
     genesis,
-    rpc::{RpcContext, server},
+    rpc::{RpcContext, SharedContext, server},
 };
 
 /// A running devchain. Dropping it stops the server; [`DevChainHandle::shutdown`] stops it and
@@ -26,24 +27,22 @@ pub struct DevChainHandle {
     chain_id: u64,
     accounts: Vec<DevAccount>,
     deployment: Option<Deployment>,
-    shutdown: Option<oneshot::Sender<()>>,
+    shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 /// Builds the chain of `config` (genesis, protocol) and serves its JSON-RPC over HTTP.
 pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
-    if config.block_time.is_some() {
-        return Err(Error::Unsupported("interval mining (--block-time)"));
-    }
     if config.data_dir.is_some() {
         return Err(Error::Unsupported("persistence (--data-dir)"));
     }
     let accounts = accounts::derive(&config.mnemonic, config.accounts)?;
+    let block_time = config.block_time.filter(|interval| !interval.is_zero());
     let spec = ChainSpec {
         chain_id: config.chain_id,
         gas_limit: config.gas_limit,
         state_history: config.state_history,
-        automine: config.block_time.is_none(),
+        automine: block_time.is_none(),
     };
     let alloc: Vec<(Address, U256)> =
         accounts.iter().map(|account| (account.address, config.balance)).collect();
@@ -61,15 +60,20 @@ pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
     let listener = TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
     let context = Arc::new(RpcContext::new(RwLock::new(chain), accounts.clone()));
-    let (shutdown, stop) = oneshot::channel::<()>();
+    let (shutdown, stop) = watch::channel(false);
+    let miner = block_time
+        .map(|interval| tokio::spawn(mine_every(Arc::clone(&context), interval, stop.clone())));
     let app = server::router(context);
+    let server_stop = stop;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // Either a shutdown request or the handle dropped.
-                let _ = stop.await;
-            })
-            .await
+        let served = axum::serve(listener, app)
+            // A shutdown request, or the handle dropped.
+            .with_graceful_shutdown(stopped(server_stop))
+            .await;
+        if let Some(miner) = miner {
+            let _ = miner.await;
+        }
+        served
     });
     tracing::info!(%addr, chain_id = config.chain_id, "Devchain listening.");
     Ok(DevChainHandle {
@@ -77,7 +81,7 @@ pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
         chain_id: config.chain_id,
         accounts,
         deployment,
-        shutdown: Some(shutdown),
+        shutdown,
         task: Some(task),
     })
 }
@@ -129,17 +133,37 @@ impl DevChainHandle {
 
     /// Stops the server and waits for it.
     pub async fn shutdown(mut self) -> Result<(), Error> {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        self.shutdown.send_replace(true);
         self.stopped().await
     }
 }
 
 impl Drop for DevChainHandle {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        self.shutdown.send_replace(true);
+    }
+}
+
+/// Interval mining: a block every `interval` with whatever is ready, until `stop`.
+async fn mine_every(context: SharedContext, interval: Duration, stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stopped = stopped(stop);
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                let context = Arc::clone(&context);
+                if let Err(error) = tokio::task::spawn_blocking(move || context.mine_block()).await {
+                    tracing::error!(%error, "Mining a block panicked.");
+                }
+            }
+            () = &mut stopped => break,
         }
     }
+}
+
+/// Resolves once a stop is asked for (or the handle is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }

@@ -598,6 +598,19 @@ impl Chain {
 
     // --- dev methods ---
 
+    /// Whether a block is mined as soon as a transaction is ready.
+    pub(crate) const fn automine(&self) -> bool {
+        self.spec.automine
+    }
+
+    /// `evm_setAutomine`: turning it on mines what is ready.
+    pub(crate) fn set_automine(&mut self, on: bool) {
+        self.spec.automine = on;
+        if on {
+            self.mine_ready();
+        }
+    }
+
     /// `evm_increaseTime`: returns the total offset from the wall clock.
     pub(crate) fn increase_time(&mut self, seconds: u64) -> i64 {
         self.time.increase(seconds)

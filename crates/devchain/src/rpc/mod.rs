@@ -77,6 +77,11 @@ impl RpcContext {
         Self { chain, accounts, filters: Filters::default(), events }
     }
 
+    /// Mines one block with every ready transaction (interval mining).
+    pub(crate) fn mine_block(&self) {
+        self.mining(|chain| chain.mine(None, None));
+    }
+
     /// Tells subscribers about the blocks mined after `before`.
     fn publish_blocks(&self, chain: &Chain, before: u64) {
         if self.events.receiver_count() == 0 {
@@ -341,6 +346,12 @@ impl RpcContext {
 
             // --- dev methods (anvil, hardhat, ganache names) ---
             "evm_mine" | "anvil_mine" | "hardhat_mine" => self.mine(method, params),
+            "evm_setAutomine" | "anvil_setAutomine" => {
+                let on: bool = params.required(0)?;
+                self.mining(|chain| chain.set_automine(on));
+                Ok(Value::Null)
+            }
+            "anvil_getAutomine" | "hardhat_getAutomine" => Ok(Value::Bool(self.read().automine())),
             "evm_increaseTime" | "anvil_increaseTime" => {
                 let seconds = params.quantity(0)?;
                 Ok(json!(self.write().increase_time(seconds)))

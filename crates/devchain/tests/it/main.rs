@@ -6,6 +6,7 @@ mod common;
 mod dev;
 mod jsonrpc;
 mod logs;
+mod mining;
 mod node;
 mod protocol;
 mod rejections;
