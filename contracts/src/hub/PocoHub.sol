@@ -451,15 +451,13 @@ contract PocoHub is PocoBase {
     ) external {
         PocoStorage.StoredTask storage task = PocoStorage.layout().tasks[taskId];
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
-        _checkContribution(
-            task,
-            deal,
-            taskId,
-            enclaveChallenge,
-            enclaveSign,
-            authorizationSign,
-            resultHash,
-            resultSeal
+        _checkActive(task, taskId);
+        (bool found,, uint256 packed) = task.findContributor(msg.sender);
+        if (found) {
+            revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
+        }
+        _checkAuthorization(
+            deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal
         );
         if (resultHash == bytes32(0)) revert ZeroResultHash(taskId);
 
@@ -484,8 +482,17 @@ contract PocoHub is PocoBase {
         }
     }
 
-    function _checkContribution(
-        PocoStorage.StoredTask storage task,
+    /// @dev The task is ACTIVE and before its contribution deadline.
+    function _checkActive(PocoStorage.StoredTask storage task, bytes32 taskId) private view {
+        if (task.status != TaskStatusEnum.ACTIVE) revert TaskStatusInvalid(taskId, task.status);
+        if (block.timestamp >= task.contributionDeadline) {
+            revert ContributionDeadlineReached(taskId, task.contributionDeadline);
+        }
+    }
+
+    /// @dev TEE deals need an enclave; the scheduler (or, for an enclave, the TEE broker if set)
+    /// authorized this worker; the enclave signed the result.
+    function _checkAuthorization(
         PocoStorage.StoredDeal storage deal,
         bytes32 taskId,
         address enclaveChallenge,
@@ -494,26 +501,14 @@ contract PocoHub is PocoBase {
         bytes32 resultHash,
         bytes32 resultSeal
     ) private view {
-        if (task.status != TaskStatusEnum.ACTIVE) {
-            revert TaskStatusInvalid(taskId, task.status);
-        }
-        if (block.timestamp >= task.contributionDeadline) {
-            revert ContributionDeadlineReached(taskId, task.contributionDeadline);
-        }
-        (bool found,, uint256 packed) = task.findContributor(msg.sender);
-        if (found) {
-            revert ContributionStatusInvalid(taskId, msg.sender, packed.contributorStatus());
-        }
         if (deal.isTee() && enclaveChallenge == address(0)) {
             revert EnclaveChallengeRequired(taskId);
         }
-
         address signer =
             enclaveChallenge == address(0) ? address(0) : PocoStorage.layout().teebroker;
         if (signer == address(0)) signer = deal.workerpoolOwner;
-        if (!_verifyEthSigned(
-                signer, abi.encodePacked(msg.sender, taskId, enclaveChallenge), authorizationSign
-            )) {
+        bytes memory authorization = abi.encodePacked(msg.sender, taskId, enclaveChallenge);
+        if (!_verifyEthSigned(signer, authorization, authorizationSign)) {
             revert InvalidAuthorization(taskId, msg.sender, signer);
         }
         if (
@@ -831,20 +826,16 @@ contract PocoHub is PocoBase {
         PocoStorage.StoredDeal storage deal = PocoStorage.layout().deals[task.dealid];
         bytes32 resultHash = keccak256(abi.encodePacked(taskId, resultDigest));
         bytes32 resultSeal = keccak256(abi.encodePacked(msg.sender, taskId, resultDigest));
-        _checkContribution(
-            task,
-            deal,
-            taskId,
-            enclaveChallenge,
-            enclaveSign,
-            authorizationSign,
-            resultHash,
-            resultSeal
-        );
+        // the reference's order: status, deadline, no contribution, trust, callback data, then
+        // TEE, authorization and enclave
+        _checkActive(task, taskId);
         if (task.contributorCount != 0) revert TaskHasContributions(taskId, task.contributorCount);
         if (deal.trust != 1) revert TrustNotOne(taskId, deal.trust);
         address callback = deal.callbackOf();
         _checkCallbackData(taskId, callback, resultsCallback, resultDigest);
+        _checkAuthorization(
+            deal, taskId, enclaveChallenge, enclaveSign, authorizationSign, resultHash, resultSeal
+        );
 
         // Hash and seal of this PROVED contribution follow from the digest: not stored.
         task.contributors[0] =

@@ -419,7 +419,7 @@ contract PocoHubContributeAndFinalizeTest is PocoHubFixture {
         hub.contributeAndFinalize(taskid, DIGEST, "", "", address(0), "", auth);
     }
 
-    /// 19. BUG (spec §7.7: consensusValue = resultHash = keccak(taskid ‖ digest)). With the
+    /// 19. Regression (spec §7.7: consensusValue = resultHash = keccak(taskid ‖ digest)). With the
     /// all-zero digest, viewTask reports a zero consensus value.
     function test_19_zeroDigestKeepsItsConsensusValue() public {
         (, bytes32 taskid) = _newTask(1);

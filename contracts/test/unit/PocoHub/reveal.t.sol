@@ -168,7 +168,7 @@ contract PocoHubRevealTest is PocoHubFixture {
         );
     }
 
-    /// 9. BUG (spec §7.4: every winner can reveal a digest whose hash is the consensus value).
+    /// 9. Regression (spec §7.4: every winner can reveal a digest whose hash is the consensus value).
     /// With the all-zero digest, the first reveal writes 0 into the slot poco shares between the
     /// consensus value and the digest, and `consensusValue` then reads 0 instead of
     /// keccak(taskid ‖ 0). The second winner (the one whose vote reached consensus, so whose
