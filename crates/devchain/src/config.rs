@@ -50,9 +50,8 @@ pub struct DevChainConfig {
     pub genesis_timestamp: Option<u64>,
     /// How many recent blocks keep their state, for calls at an older block.
     pub state_history: usize,
-    /// Folder where state and blocks are kept across restarts.
-    ///
-    /// Persistence is not implemented yet: [`crate::spawn`] rejects `Some`.
+    /// Folder where the chain is kept across restarts (a journal of every change, replayed on
+    /// start; see the crate docs). The genesis timestamp is fixed when the folder is created.
     pub data_dir: Option<PathBuf>,
     /// Address the JSON-RPC server listens on.
     pub host: IpAddr,

@@ -24,9 +24,31 @@ pub enum Error {
         #[source]
         source: ChainError,
     },
-    /// A feature this version does not have yet.
-    #[error("{0} is not implemented yet")]
-    Unsupported(&'static str),
+    /// The data folder cannot be read or written.
+    #[error("data folder {}: {source}", path.display())]
+    DataDir {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The data folder holds another chain (other mnemonic, chain id, gas limit...).
+    #[error(
+        "data folder {} holds another chain: its genesis is {recorded}, this configuration's is {ours}",
+        path.display()
+    )]
+    ForeignDataDir {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// The genesis hash it recorded.
+        recorded: alloy::primitives::B256,
+        /// The genesis hash of this configuration.
+        ours: alloy::primitives::B256,
+    },
+    /// The data folder's journal does not replay.
+    #[error("could not replay the data folder's journal: {0}")]
+    Replay(#[source] ChainError),
     /// The server could not listen.
     #[error("could not listen on {addr}: {source}")]
     Bind {

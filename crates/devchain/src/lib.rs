@@ -48,7 +48,12 @@
 //!   chain id filled in when left out), `eth_signTransaction`, `eth_sign`/`personal_sign` and
 //!   `eth_signTypedData_v4`; any other sender is an "unknown account".
 //!
-//! Not yet: persistence in a data folder.
+//! - **Persistence** (with a data folder): `genesis.json` records the genesis (its timestamp is
+//!   fixed when the folder is created) and `chain.jsonl` journals every change (mined blocks
+//!   with their raw transactions, dev-method edits, snapshots and reverts), one line each,
+//!   flushed as written. A restart rebuilds the genesis, checks its hash (another chain's folder
+//!   is refused) and replays the journal, checking every block hash: the head, balances, code
+//!   and logs come back as they were. Transactions waiting in the pool are not kept.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-devchain` binary only.
@@ -61,6 +66,7 @@ mod config;
 mod error;
 pub mod genesis;
 mod node;
+mod persist;
 mod rpc;
 
 pub use accounts::DevAccount;

@@ -15,7 +15,7 @@ use crate::{
     chain::{Chain, ChainSpec, time_now},
     config::DevChainConfig,
     error::Error,
-    genesis,
+    genesis, persist,
     rpc::{RpcContext, SharedContext, server},
 };
 
@@ -33,9 +33,6 @@ pub struct DevChainHandle {
 
 /// Builds the chain of `config` (genesis, protocol) and serves its JSON-RPC over HTTP.
 pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
-    if config.data_dir.is_some() {
-        return Err(Error::Unsupported("persistence (--data-dir)"));
-    }
     let accounts = accounts::derive(&config.mnemonic, config.accounts)?;
     let block_time = config.block_time.filter(|interval| !interval.is_zero());
     let spec = ChainSpec {
@@ -46,8 +43,17 @@ pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
     };
     let alloc: Vec<(Address, U256)> =
         accounts.iter().map(|account| (account.address, config.balance)).collect();
-    let timestamp = config.genesis_timestamp.unwrap_or_else(time_now);
-    let (chain, deployment) =
+    // A data folder fixes the genesis timestamp at its creation.
+    let recorded = match &config.data_dir {
+        Some(dir) => persist::prepare(dir)?,
+        None => None,
+    };
+    let timestamp = recorded
+        .as_ref()
+        .map(|genesis| genesis.timestamp)
+        .or(config.genesis_timestamp)
+        .unwrap_or_else(time_now);
+    let (mut chain, deployment) =
         Chain::genesis(spec, config.base_fee, timestamp, &alloc, |builder| {
             if config.deploy_protocol {
                 genesis::deploy(builder, &accounts, config.rlc_per_account).map(Some)
@@ -55,6 +61,10 @@ pub async fn spawn(config: DevChainConfig) -> Result<DevChainHandle, Error> {
                 Ok(None)
             }
         })?;
+
+    if let Some(dir) = &config.data_dir {
+        persist::resume(dir, &mut chain, recorded, timestamp)?;
+    }
 
     let addr = SocketAddr::new(config.host, config.port);
     let listener = TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })?;

@@ -136,6 +136,16 @@ pub enum ChainError {
         /// Last block.
         to: u64,
     },
+    /// A journal's block does not replay to the block it recorded.
+    #[error("journal block {number} replays to {replayed}, not to the recorded {recorded}")]
+    ReplayMismatch {
+        /// The block.
+        number: u64,
+        /// The hash in the journal.
+        recorded: B256,
+        /// The hash the replay gave.
+        replayed: B256,
+    },
     /// A request is malformed (bad field combination).
     #[error("{0}")]
     InvalidInput(String),

@@ -14,6 +14,7 @@ mod builder;
 mod call;
 pub(crate) mod error;
 pub(crate) mod evm;
+pub(crate) mod journal;
 mod pool;
 mod time;
 
@@ -40,6 +41,7 @@ use self::{
     block::MinedBlock,
     error::{ChainError, ChainResult},
     evm::{BlockEnvironment, StateDb, StateView},
+    journal::{Entry, Journal},
     pool::{Pool, Refused},
     time::{ChainTime, unix_now},
 };
@@ -86,6 +88,8 @@ pub(crate) struct Chain {
     next_snapshot: u64,
     /// The head after each `evm_revert`, in order: how far back pollers must look.
     reverts: Vec<u64>,
+    /// Where changes are recorded, when the chain persists.
+    journal: Option<Journal>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -134,9 +138,15 @@ impl Chain {
             snapshots: BTreeMap::new(),
             next_snapshot: 1,
             reverts: Vec::new(),
+            journal: None,
         };
         chain.push_block(block, unix_now());
         Ok((chain, out))
+    }
+
+    /// The genesis block's hash.
+    pub(crate) fn genesis_hash(&self) -> B256 {
+        self.hashes[0]
     }
 
     pub(crate) const fn chain_id(&self) -> u64 {
@@ -399,10 +409,103 @@ impl Chain {
             // It was in the pool a moment ago, under the same rules.
             let _ = self.pool.insert(tx);
         }
+        self.seal(block, now)
+    }
+
+    /// Mines a block of exactly `txs` at `timestamp` (a journal's block, replayed).
+    fn mine_exact(&mut self, txs: Vec<Recovered<TxEnvelope>>, timestamp: u64) -> B256 {
+        let env = BlockEnvironment { timestamp, ..self.pending_env() };
+        let (parent_hash, parent_state_root) = (self.head().hash, self.head().header.state_root);
+        let chain_id = self.spec.chain_id;
+        let state = Arc::make_mut(&mut self.state);
+        let mut builder = BlockBuilder::new(state, &self.hashes, env, chain_id);
+        for tx in txs {
+            let hash = *tx.inner().tx_hash();
+            if let Err(error) = builder.apply(tx) {
+                tracing::warn!(%hash, %error, "A journal transaction fails on replay.");
+            }
+        }
+        let block = builder.finish(parent_hash, parent_state_root);
+        let hash = block.hash;
+        self.seal(block, unix_now());
+        hash
+    }
+
+    /// Adds a built block to the chain and the journal.
+    fn seal(&mut self, block: MinedBlock, now: u64) -> u64 {
         let number = block.number();
         tracing::debug!(number, hash = %block.hash, txs = block.transactions.len(), "Block mined.");
+        if self.journal.is_some() {
+            let transactions = block
+                .transactions
+                .iter()
+                .map(|tx| alloy::eips::eip2718::Encodable2718::encoded_2718(tx.tx.inner()).into())
+                .collect();
+            let entry = Entry::Block {
+                number,
+                timestamp: block.header.timestamp,
+                hash: block.hash,
+                transactions,
+            };
+            self.record(&entry);
+        }
         self.push_block(block, now);
         number
+    }
+
+    /// Appends `entry` to the journal, if the chain persists.
+    fn record(&mut self, entry: &Entry) {
+        if let Some(journal) = &mut self.journal
+            && let Err(error) = journal.append(entry)
+        {
+            tracing::error!(path = %journal.path().display(), %error, "Could not write the journal.");
+        }
+    }
+
+    /// Records every later change in `journal`.
+    pub(crate) fn attach_journal(&mut self, journal: Journal) {
+        self.journal = Some(journal);
+    }
+
+    /// Replays a journal's entries (the chain must be at the journal's genesis, not journaling).
+    pub(crate) fn replay(&mut self, entries: Vec<Entry>) -> ChainResult<()> {
+        for entry in entries {
+            match entry {
+                Entry::Block { number, timestamp, hash, transactions } => {
+                    let mut txs = Vec::with_capacity(transactions.len());
+                    for raw in transactions {
+                        use alloy::consensus::transaction::SignerRecoverable;
+                        let tx = TxEnvelope::decode_2718_exact(&raw)
+                            .map_err(|error| ChainError::Decode(error.to_string()))?;
+                        let sender = tx.recover_signer().map_err(|_| ChainError::InvalidSender)?;
+                        txs.push(Recovered::new_unchecked(tx, sender));
+                    }
+                    let replayed = self.mine_exact(txs, timestamp);
+                    if replayed != hash || self.block_number() != number {
+                        return Err(ChainError::ReplayMismatch {
+                            number,
+                            recorded: hash,
+                            replayed,
+                        });
+                    }
+                }
+                Entry::SetBalance { address, balance } => self.set_balance(address, balance),
+                Entry::SetNonce { address, nonce } => self.set_nonce(address, nonce),
+                Entry::SetCode { address, code } => self.set_code(address, code),
+                Entry::SetStorage { address, slot, value } => {
+                    self.set_storage(address, slot, value)
+                }
+                Entry::Snapshot { .. } => {
+                    self.snapshot();
+                }
+                Entry::Revert { id } => {
+                    self.revert(id);
+                }
+            }
+        }
+        // Time goes on from the last block, or from now if that is later.
+        self.time = ChainTime::resume(self.time.last(), unix_now());
+        Ok(())
     }
 
     fn push_block(&mut self, block: MinedBlock, now: u64) {
@@ -649,6 +752,7 @@ impl Chain {
                 time: self.time,
             },
         );
+        self.record(&Entry::Snapshot { id });
         id
     }
 
@@ -672,6 +776,7 @@ impl Chain {
         self.time = snapshot.time;
         self.pool.clear();
         self.reverts.push(snapshot.head);
+        self.record(&Entry::Revert { id });
         true
     }
 
@@ -688,21 +793,25 @@ impl Chain {
     /// `anvil_setBalance`.
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) {
         evm::set_balance(Arc::make_mut(&mut self.state), address, balance);
+        self.record(&Entry::SetBalance { address, balance });
     }
 
     /// `anvil_setNonce`.
     pub(crate) fn set_nonce(&mut self, address: Address, nonce: u64) {
         evm::set_nonce(Arc::make_mut(&mut self.state), address, nonce);
+        self.record(&Entry::SetNonce { address, nonce });
     }
 
     /// `anvil_setCode`.
     pub(crate) fn set_code(&mut self, address: Address, code: Bytes) {
-        evm::set_code(Arc::make_mut(&mut self.state), address, code);
+        evm::set_code(Arc::make_mut(&mut self.state), address, code.clone());
+        self.record(&Entry::SetCode { address, code });
     }
 
     /// `anvil_setStorageAt`.
     pub(crate) fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
         evm::set_storage(Arc::make_mut(&mut self.state), address, slot, value);
+        self.record(&Entry::SetStorage { address, slot, value });
     }
 }
 

@@ -26,6 +26,11 @@ impl ChainTime {
         Self { offset: signed_diff(genesis, now), next_exact: None, last: genesis }
     }
 
+    /// Time after a restart: from the last block's timestamp `last`, or from `now` if later.
+    pub(crate) fn resume(last: u64, now: u64) -> Self {
+        Self { offset: signed_diff(last, now).max(0), next_exact: None, last }
+    }
+
     /// The timestamp of the next block if mined at wall-clock `now`.
     pub(crate) fn next_timestamp(&self, now: u64) -> u64 {
         self.next_exact.unwrap_or_else(|| shift(now, self.offset)).max(self.last)

@@ -8,6 +8,7 @@ mod jsonrpc;
 mod logs;
 mod mining;
 mod node;
+mod persistence;
 mod protocol;
 mod rejections;
 mod scenarios;
