@@ -99,4 +99,31 @@ mod tests {
         assert_eq!(config.host, default.host);
         assert!(config.block_time.is_none() && config.data_dir.is_none());
     }
+
+    #[test]
+    fn anvils_flags() {
+        let config = Args::parse_from([
+            "poco-devchain",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "9545",
+            "--chain-id",
+            "65535",
+            "--block-time",
+            "2",
+            "--accounts",
+            "20",
+            "--mnemonic",
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+            "--data-dir",
+            "/tmp/chain",
+        ])
+        .config();
+        assert_eq!(config.host.to_string(), "0.0.0.0");
+        assert_eq!((config.port, config.chain_id, config.accounts), (9545, 65535, 20));
+        assert_eq!(config.block_time, Some(Duration::from_secs(2)));
+        assert!(config.mnemonic.starts_with("abandon"));
+        assert_eq!(config.data_dir, Some(PathBuf::from("/tmp/chain")));
+    }
 }

@@ -219,6 +219,9 @@ impl RpcContext {
             }
             "eth_call" => {
                 let request: TransactionRequest = params.required(0)?;
+                if params.get(2).is_some_and(|overrides| !overrides.is_null()) {
+                    return Err(RpcError::invalid_params("state overrides are not supported"));
+                }
                 to_value(self.read().call(&request, params.optional::<BlockId>(1)?)?)
             }
             "eth_estimateGas" => {
