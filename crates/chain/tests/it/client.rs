@@ -1,9 +1,8 @@
 //! Connecting, chain id check, reads, hub views and their typed reverts, retries.
 
 use crate::{
-    OrPanic, config, connect,
+    Node, OrPanic, config, connect,
     proxy::{Proxy, socket_of},
-    spawn_anvil,
 };
 use alloy::primitives::U256;
 use poco_chain::{ChainClient, ChainError, Revert};
@@ -14,12 +13,10 @@ use poco_contracts::{
 };
 use std::{net::TcpListener, time::Duration};
 
-#[tokio::test]
-async fn wrong_chain_id_is_refused() {
-    let anvil = spawn_anvil().await;
-    let error = ChainClient::connect(config(anvil.endpoint(), 1)).await.unwrap_err();
+async fn wrong_chain_id_is_refused(node: &Node) {
+    let error = ChainClient::connect(config(node.endpoint(), 1)).await.unwrap_err();
     assert!(
-        matches!(error, ChainError::WrongChain { expected: 1, actual } if actual == anvil.chain_id()),
+        matches!(error, ChainError::WrongChain { expected: 1, actual } if actual == node.chain_id()),
         "{error:?}"
     );
 }
@@ -31,32 +28,35 @@ async fn unsupported_scheme_is_refused() {
     assert!(matches!(error, ChainError::UnsupportedScheme { ref scheme } if scheme == "ftp"));
 }
 
-#[tokio::test]
-async fn reads_over_http_and_websocket() {
-    let anvil = spawn_anvil().await;
-    let http = connect(&anvil).await;
-    let mut ws_url = anvil.endpoint().clone();
+async fn reads_over_http_and_websocket(node: &Node) {
+    let http = connect(node).await;
+    let mut ws_url = node.endpoint().clone();
     ws_url.set_scheme("ws").unwrap();
-    let ws = ChainClient::connect(config(&ws_url, anvil.chain_id())).await.or_panic("ws connect");
+    let ws = ChainClient::connect(config(&ws_url, node.chain_id())).await.or_panic("ws connect");
 
+    // An untouched dev account: funded, no transaction yet.
+    let account = node.addresses()[5];
+    let mut seen = Vec::new();
     for client in [&http, &ws] {
-        assert_eq!(client.chain_id(), anvil.chain_id());
-        assert_eq!(client.block_number().await.or_panic("block number"), 0);
-        let balance = client.balance(anvil.addresses()[0]).await.or_panic("balance");
-        assert_eq!(balance, U256::from(1_000_000u64) * U256::from(10u64).pow(U256::from(18)));
-        assert_eq!(client.pending_nonce(anvil.addresses()[0]).await.or_panic("nonce"), 0);
+        assert_eq!(client.chain_id(), node.chain_id());
+        let head = client.block_number().await.or_panic("block number");
+        let balance = client.balance(account).await.or_panic("balance");
+        assert!(balance > U256::ZERO);
+        assert_eq!(client.pending_nonce(account).await.or_panic("nonce"), 0);
+        assert_eq!(client.latest_nonce(account).await.or_panic("nonce"), 0);
         let genesis = client.block_ref(0).await.or_panic("block 0").expect("genesis");
         assert_eq!(genesis.number, 0);
-        assert_eq!(client.block_ref(1).await.or_panic("block 1"), None);
+        let past_head = client.block_ref(head + 1).await.or_panic("past the head");
+        assert_eq!(past_head, None);
+        seen.push((head, balance, genesis));
     }
+    assert_eq!(seen[0], seen[1], "http and ws disagree");
 }
 
-#[tokio::test]
-async fn hub_views_and_their_reverts_are_typed() {
-    let anvil = spawn_anvil().await;
+async fn hub_views_and_their_reverts_are_typed(node: &Node) {
     let deployment =
-        deploy_protocol(&anvil.provider(0), DeployOptions::default()).await.or_panic("deploying");
-    let client = connect(&anvil).await;
+        deploy_protocol(&node.provider(0), DeployOptions::default()).await.or_panic("deploying");
+    let client = connect(node).await;
 
     let count = client.call(deployment.hub, &IPoco::countCategoryCall {}).await.or_panic("count");
     assert_eq!(count, U256::from(5));
@@ -79,17 +79,15 @@ async fn hub_views_and_their_reverts_are_typed() {
     let error = hub.viewCategory(U256::from(999)).call().await.unwrap_err();
     assert!(matches!(hub_error(&error), Some(IPocoErrors::UnknownCategory(_))), "{error}");
     let rlc = client.rlc(deployment.rlc);
-    let balance = rlc.balanceOf(anvil.addresses()[0]).call().await.or_panic("RLC balance");
+    let balance = rlc.balanceOf(node.addresses()[0]).call().await.or_panic("RLC balance");
     assert!(balance > U256::ZERO);
 }
 
-#[tokio::test]
-async fn dropped_connections_are_retried() {
-    let anvil = spawn_anvil().await;
+async fn dropped_connections_are_retried(node: &Node) {
     // The first three connections are closed as soon as they are accepted.
-    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), socket_of(anvil.endpoint()), 3).await;
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), socket_of(node.endpoint()), 3).await;
     let client =
-        ChainClient::connect(config(&proxy.url(), anvil.chain_id())).await.or_panic("connect");
+        ChainClient::connect(config(&proxy.url(), node.chain_id())).await.or_panic("connect");
     assert!(proxy.accepted() >= 4, "only {} connections", proxy.accepted());
 
     // Mid-session: open connections are cut and the next ones dropped.
@@ -99,28 +97,24 @@ async fn dropped_connections_are_retried() {
     assert!(proxy.accepted() >= before + 3, "{} then {}", before, proxy.accepted());
 }
 
-#[tokio::test]
-async fn a_node_that_starts_listening_later_is_waited_for() {
-    let anvil = spawn_anvil().await;
+async fn a_node_that_starts_listening_later_is_waited_for(node: &Node) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let listen = format!("127.0.0.1:{port}").parse().unwrap();
     let url = format!("http://{listen}").parse().unwrap();
-    let connecting = tokio::spawn(ChainClient::connect(config(&url, anvil.chain_id())));
+    let connecting = tokio::spawn(ChainClient::connect(config(&url, node.chain_id())));
 
     // Connection refused until the proxy listens.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!connecting.is_finished(), "connected to nothing");
-    let _proxy = Proxy::start(listen, socket_of(anvil.endpoint()), 0).await;
+    let _proxy = Proxy::start(listen, socket_of(node.endpoint()), 0).await;
     let client = connecting.await.unwrap().or_panic("connect once listening");
     assert_eq!(client.block_number().await.or_panic("block number"), 0);
 }
 
-#[tokio::test]
-async fn reverts_are_not_retried() {
-    let anvil = spawn_anvil().await;
+async fn reverts_are_not_retried(node: &Node) {
     let deployment =
-        deploy_protocol(&anvil.provider(0), DeployOptions::default()).await.or_panic("deploying");
-    let client = connect(&anvil).await;
+        deploy_protocol(&node.provider(0), DeployOptions::default()).await.or_panic("deploying");
+    let client = connect(node).await;
     // 30 retries with backoff would take seconds: a revert must come back at once.
     let started = std::time::Instant::now();
     let error = client
@@ -130,3 +124,12 @@ async fn reverts_are_not_retried() {
     assert!(matches!(error, ChainError::Reverted { .. }));
     assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
 }
+
+crate::on_both!(
+    wrong_chain_id_is_refused,
+    reads_over_http_and_websocket,
+    hub_views_and_their_reverts_are_typed,
+    dropped_connections_are_retried,
+    a_node_that_starts_listening_later_is_waited_for,
+    reverts_are_not_retried
+);

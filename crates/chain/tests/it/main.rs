@@ -1,7 +1,8 @@
 //! Integration tests of the chain client, against anvil (one binary, see STYLE.md §2.2).
 //!
-//! Every test starts its own anvil (`npm run setup` in contracts/ installs it) and fails, never
-//! skips, when it is missing. The same tests are meant to run against the devchain.
+//! Every chain test runs twice, with identical expectations: against its own anvil (`npm run
+//! setup` in contracts/ installs it; missing, the test fails, never skips) and against its own
+//! in-process devchain ([`on_both!`]).
 // A test binary: an unwrap in a helper is an assertion (clippy only exempts `#[test]` bodies).
 #![allow(clippy::unwrap_used)]
 
@@ -11,8 +12,13 @@ mod signer;
 mod stream;
 mod tx;
 
-use alloy::primitives::Address;
+use alloy::{
+    network::EthereumWallet,
+    primitives::Address,
+    providers::{DynProvider, Provider, ProviderBuilder},
+};
 use poco_chain::{ChainClient, ChainConfig, PrivateKeySigner, RetryConfig, TxConfig, TxManager};
+use poco_devchain::{DevChainConfig, DevChainHandle};
 use poco_reference::Anvil;
 use std::{error::Error, fmt::Write, time::Duration};
 use url::Url;
@@ -48,17 +54,90 @@ pub(crate) fn config(url: &Url, chain_id: u64) -> ChainConfig {
         })
 }
 
-pub(crate) async fn spawn_anvil() -> Anvil {
-    Anvil::spawn().await.or_panic("starting anvil")
+/// A chain to test against: anvil or the devchain, each owned by the test (stopped on drop).
+pub(crate) struct Node {
+    endpoint: Url,
+    chain_id: u64,
+    keys: Vec<PrivateKeySigner>,
+    _process: Backend,
 }
 
-pub(crate) async fn connect(anvil: &Anvil) -> ChainClient {
-    ChainClient::connect(config(anvil.endpoint(), anvil.chain_id())).await.or_panic("connecting")
+enum Backend {
+    Anvil(#[allow(dead_code)] Anvil),
+    DevChain(#[allow(dead_code)] DevChainHandle),
+}
+
+impl Node {
+    pub(crate) async fn anvil() -> Self {
+        let anvil = Anvil::spawn().await.or_panic("starting anvil");
+        Self {
+            endpoint: anvil.endpoint().clone(),
+            chain_id: anvil.chain_id(),
+            keys: anvil.keys().to_vec(),
+            _process: Backend::Anvil(anvil),
+        }
+    }
+
+    pub(crate) async fn devchain() -> Self {
+        let config = DevChainConfig::test();
+        let chain_id = config.chain_id;
+        let devchain = poco_devchain::spawn(config).await.or_panic("starting the devchain");
+        Self {
+            endpoint: devchain.http_endpoint().parse().or_panic("devchain endpoint"),
+            chain_id,
+            keys: devchain.dev_accounts().iter().map(|account| account.signer.clone()).collect(),
+            _process: Backend::DevChain(devchain),
+        }
+    }
+
+    pub(crate) const fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    pub(crate) const fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    pub(crate) fn keys(&self) -> &[PrivateKeySigner] {
+        &self.keys
+    }
+
+    pub(crate) fn addresses(&self) -> Vec<Address> {
+        self.keys.iter().map(PrivateKeySigner::address).collect()
+    }
+
+    /// A plain alloy provider signing with dev account `index` (deployments in fixtures).
+    pub(crate) fn provider(&self, index: usize) -> DynProvider {
+        let wallet = EthereumWallet::from(self.keys[index].clone());
+        ProviderBuilder::new().wallet(wallet).connect_http(self.endpoint.clone()).erased()
+    }
+}
+
+/// Runs each named `async fn(&Node)` as two tests, `<name>::anvil` and `<name>::devchain`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn anvil() {
+                super::$name(&$crate::Node::anvil().await).await;
+            }
+
+            #[tokio::test]
+            async fn devchain() {
+                super::$name(&$crate::Node::devchain().await).await;
+            }
+        }
+    )*};
+}
+
+pub(crate) async fn connect(node: &Node) -> ChainClient {
+    ChainClient::connect(config(node.endpoint(), node.chain_id())).await.or_panic("connecting")
 }
 
 /// A transaction manager for dev account `index`.
-pub(crate) fn manager(client: &ChainClient, anvil: &Anvil, index: usize) -> TxManager {
-    TxManager::new(client.clone(), anvil.keys()[index].clone(), TxConfig::default())
+pub(crate) fn manager(client: &ChainClient, node: &Node, index: usize) -> TxManager {
+    TxManager::new(client.clone(), node.keys()[index].clone(), TxConfig::default())
 }
 
 /// A fresh address nobody uses.

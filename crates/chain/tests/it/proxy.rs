@@ -81,7 +81,7 @@ impl Drop for Proxy {
     }
 }
 
-/// The socket address of an anvil endpoint.
+/// The socket address of a node endpoint.
 pub(crate) fn socket_of(url: &url::Url) -> SocketAddr {
     let host = url.host_str().expect("endpoint host");
     let port = url.port().expect("endpoint port");

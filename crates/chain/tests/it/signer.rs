@@ -1,6 +1,6 @@
 //! Signers from a keystore (Web3 Secret Storage) or a key file.
 
-use crate::{OrPanic, connect, spawn_anvil};
+use crate::{Node, OrPanic, connect};
 use alloy::{
     network::TransactionBuilder,
     primitives::{B256, U256},
@@ -60,26 +60,25 @@ async fn key_file() {
     assert!(matches!(missing.load().await.unwrap_err(), SignerError::Read { .. }));
 }
 
-#[tokio::test]
-async fn a_keystore_signer_sends_transactions() {
-    let anvil = spawn_anvil().await;
-    let client = connect(&anvil).await;
+async fn a_keystore_signer_sends_transactions(node: &Node) {
+    let client = connect(node).await;
     let dir = tempfile::tempdir().unwrap();
     let path = write_keystore(dir.path(), &known_signer(), "pw", None).await.or_panic("write");
     let password_file = dir.path().join("password");
     std::fs::write(&password_file, "pw").unwrap();
     let signer = SignerSource::Keystore { path, password_file }.load().await.or_panic("load");
 
-    let funder = crate::manager(&client, &anvil, 0);
+    let funder = crate::manager(&client, node, 0);
     let fund = TransactionRequest::default()
         .with_to(signer.address())
         .with_value(U256::from(10u64.pow(18)));
     funder.send(fund).await.or_panic("funding");
 
     let manager = TxManager::new(client.clone(), signer, TxConfig::default());
-    let back =
-        TransactionRequest::default().with_to(anvil.addresses()[0]).with_value(U256::from(1));
+    let back = TransactionRequest::default().with_to(node.addresses()[0]).with_value(U256::from(1));
     let landed = manager.send(back).await.or_panic("sending from the keystore's key");
     assert_eq!(landed.nonce, 0);
     assert_eq!(landed.receipt.from, manager.address());
 }
+
+crate::on_both!(a_keystore_signer_sends_transactions);

@@ -1,6 +1,6 @@
 //! Event streams: restarts with a file cursor, confirmations, handler failures, reorgs.
 
-use crate::{OrPanic, connect, fresh_address, manager, spawn_anvil};
+use crate::{Node, OrPanic, connect, fresh_address, manager};
 use alloy::{
     primitives::{Address, B256, U256},
     providers::Provider,
@@ -89,11 +89,11 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new(anvil: &poco_reference::Anvil) -> Self {
-        let client = connect(anvil).await;
-        let rlc = *RLC::deploy(anvil.provider(0)).await.or_panic("deploying RLC").address();
+    async fn new(node: &Node) -> Self {
+        let client = connect(node).await;
+        let rlc = *RLC::deploy(node.provider(0)).await.or_panic("deploying RLC").address();
         let start = client.block_number().await.unwrap() + 1;
-        let deployer = manager(&client, anvil, 0);
+        let deployer = manager(&client, node, 0);
         Self { client, deployer, rlc, start }
     }
 
@@ -129,10 +129,8 @@ impl Fixture {
     }
 }
 
-#[tokio::test]
-async fn logs_are_delivered_across_restarts_without_gap_or_duplicate() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn logs_are_delivered_across_restarts_without_gap_or_duplicate(node: &Node) {
+    let chain = Fixture::new(node).await;
     let dir = tempfile::tempdir().unwrap();
     let cursor_file = dir.path().join("cursor.json");
     let mut ledger = Ledger::default();
@@ -171,10 +169,8 @@ async fn logs_are_delivered_across_restarts_without_gap_or_duplicate() {
     assert!(ledger.rollbacks.is_empty());
 }
 
-#[tokio::test]
-async fn a_failed_handler_gets_the_block_again() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn a_failed_handler_gets_the_block_again(node: &Node) {
+    let chain = Fixture::new(node).await;
     for value in 1..=3 {
         chain.transfer(value).await;
     }
@@ -192,10 +188,8 @@ async fn a_failed_handler_gets_the_block_again() {
     assert_eq!(ledger.values(), [1, 2, 3]);
 }
 
-#[tokio::test]
-async fn only_confirmed_blocks_are_delivered() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn only_confirmed_blocks_are_delivered(node: &Node) {
+    let chain = Fixture::new(node).await;
     for value in 1..=3 {
         chain.transfer(value).await;
     }
@@ -221,10 +215,8 @@ async fn only_confirmed_blocks_are_delivered() {
     assert_eq!(count.0, 4, "from block 0: the mint and the three transfers");
 }
 
-#[tokio::test]
-async fn a_reorg_rolls_back_to_the_common_ancestor_then_delivers_the_new_logs() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn a_reorg_rolls_back_to_the_common_ancestor_then_delivers_the_new_logs(node: &Node) {
+    let chain = Fixture::new(node).await;
     let provider = chain.client.provider();
     let store = MemoryCursorStore::new();
     let mut stream =
@@ -268,10 +260,8 @@ async fn a_reorg_rolls_back_to_the_common_ancestor_then_delivers_the_new_logs() 
     assert_eq!(store.get().unwrap().head.number, head);
 }
 
-#[tokio::test]
-async fn a_reorg_after_a_restart_is_found_from_the_saved_hashes() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn a_reorg_after_a_restart_is_found_from_the_saved_hashes(node: &Node) {
+    let chain = Fixture::new(node).await;
     let provider = chain.client.provider();
     let dir = tempfile::tempdir().unwrap();
     let cursor_file = dir.path().join("cursor.json");
@@ -323,10 +313,8 @@ impl Handler for Forward {
     }
 }
 
-#[tokio::test]
-async fn run_follows_the_chain_until_shutdown() {
-    let anvil = spawn_anvil().await;
-    let chain = Fixture::new(&anvil).await;
+async fn run_follows_the_chain_until_shutdown(node: &Node) {
+    let chain = Fixture::new(node).await;
     let (values, mut received) = tokio::sync::mpsc::channel(16);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut stream = EventStream::new(
@@ -346,3 +334,12 @@ async fn run_follows_the_chain_until_shutdown() {
     stop.send(()).unwrap();
     running.await.unwrap().or_panic("run");
 }
+
+crate::on_both!(
+    logs_are_delivered_across_restarts_without_gap_or_duplicate,
+    a_failed_handler_gets_the_block_again,
+    only_confirmed_blocks_are_delivered,
+    a_reorg_rolls_back_to_the_common_ancestor_then_delivers_the_new_logs,
+    a_reorg_after_a_restart_is_found_from_the_saved_hashes,
+    run_follows_the_chain_until_shutdown
+);

@@ -1,9 +1,8 @@
 //! The transaction manager: concurrent sends, typed reverts, fees, dropped connections.
 
 use crate::{
-    OrPanic, config, connect, fresh_address, manager,
+    Node, OrPanic, config, connect, fresh_address, manager,
     proxy::{Proxy, socket_of},
-    spawn_anvil,
 };
 use alloy::{
     network::TransactionBuilder,
@@ -20,11 +19,9 @@ use poco_contracts::{
 use std::collections::BTreeSet;
 use tokio::task::JoinSet;
 
-#[tokio::test]
-async fn fifty_concurrent_sends_from_one_signer_all_land_without_gap() {
-    let anvil = spawn_anvil().await;
-    let client = connect(&anvil).await;
-    let manager = manager(&client, &anvil, 1);
+async fn fifty_concurrent_sends_from_one_signer_all_land_without_gap(node: &Node) {
+    let client = connect(node).await;
+    let manager = manager(&client, node, 1);
     let first = client.pending_nonce(manager.address()).await.or_panic("nonce");
 
     let mut sends = JoinSet::new();
@@ -52,14 +49,12 @@ async fn fifty_concurrent_sends_from_one_signer_all_land_without_gap() {
     }
 }
 
-#[tokio::test]
-async fn reverts_are_typed_at_estimate_and_in_the_receipt() {
-    let anvil = spawn_anvil().await;
+async fn reverts_are_typed_at_estimate_and_in_the_receipt(node: &Node) {
     let deployment =
-        deploy_protocol(&anvil.provider(0), DeployOptions::default()).await.or_panic("deploying");
-    let client = connect(&anvil).await;
+        deploy_protocol(&node.provider(0), DeployOptions::default()).await.or_panic("deploying");
+    let client = connect(node).await;
     // Account 1 does not own the protocol: createCategory is refused.
-    let manager = manager(&client, &anvil, 1);
+    let manager = manager(&client, node, 1);
     let call = IPoco::createCategoryCall { _0: "XXL".into(), _1: "{}".into(), _2: U256::from(100) };
     let unauthorized = |revert: Option<&Revert>| match revert {
         Some(Revert::Hub(IPocoErrors::OwnableUnauthorizedAccount(error))) => {
@@ -93,11 +88,9 @@ async fn reverts_are_typed_at_estimate_and_in_the_receipt() {
     assert_eq!(landed.nonce, 1);
 }
 
-#[tokio::test]
-async fn refused_transactions_release_their_nonce() {
-    let anvil = spawn_anvil().await;
-    let client = connect(&anvil).await;
-    let manager = manager(&client, &anvil, 2);
+async fn refused_transactions_release_their_nonce(node: &Node) {
+    let client = connect(node).await;
+    let manager = manager(&client, node, 2);
     // More ether than the account has, with a gas limit so the node (not the estimate) refuses.
     let too_much = TransactionRequest::default()
         .with_to(fresh_address(1))
@@ -113,16 +106,14 @@ async fn refused_transactions_release_their_nonce() {
     assert_eq!(landed.nonce, 0, "the released nonce is reused: no gap");
 }
 
-#[tokio::test]
-async fn fees_follow_the_strategy() {
-    let anvil = spawn_anvil().await;
-    let client = connect(&anvil).await;
-    let key = anvil.keys()[0].clone();
+async fn fees_follow_the_strategy(node: &Node) {
+    let client = connect(node).await;
+    let key = node.keys()[0].clone();
     let auto = TxManager::new(client.clone(), key.clone(), TxConfig::default());
     let Fees::Eip1559 { max_fee_per_gas, max_priority_fee_per_gas } =
         auto.fees().await.or_panic("fees")
     else {
-        panic!("anvil has a base fee: EIP-1559 expected")
+        panic!("the chain has a base fee: EIP-1559 expected")
     };
     let base_fee = client
         .provider()
@@ -152,13 +143,11 @@ async fn fees_follow_the_strategy() {
     assert_eq!(alloy::consensus::Typed2718::ty(&tx), 0, "a legacy transaction");
 }
 
-#[tokio::test]
-async fn sends_survive_dropped_connections() {
-    let anvil = spawn_anvil().await;
-    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), socket_of(anvil.endpoint()), 0).await;
+async fn sends_survive_dropped_connections(node: &Node) {
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), socket_of(node.endpoint()), 0).await;
     let client =
-        ChainClient::connect(config(&proxy.url(), anvil.chain_id())).await.or_panic("connect");
-    let manager = manager(&client, &anvil, 3);
+        ChainClient::connect(config(&proxy.url(), node.chain_id())).await.or_panic("connect");
+    let manager = manager(&client, node, 3);
     for i in 0..5u64 {
         proxy.sever_and_drop_next(2);
         let landed = manager
@@ -174,11 +163,9 @@ async fn sends_survive_dropped_connections() {
     assert_eq!(client.latest_nonce(manager.address()).await.unwrap(), 5);
 }
 
-#[tokio::test]
-async fn a_refused_nonce_below_sent_ones_is_filled() {
-    let anvil = spawn_anvil().await;
-    let client = connect(&anvil).await;
-    let manager = manager(&client, &anvil, 4);
+async fn a_refused_nonce_below_sent_ones_is_filled(node: &Node) {
+    let client = connect(node).await;
+    let manager = manager(&client, node, 4);
     let transfer = |value: U256| {
         // Gas and fees given: nothing to await before the nonce is allocated.
         TransactionRequest::default()
@@ -205,3 +192,12 @@ async fn a_refused_nonce_below_sent_ones_is_filled() {
     assert_eq!(client.latest_nonce(manager.address()).await.unwrap(), 3);
     assert_eq!(client.balance(fresh_address(5)).await.unwrap(), U256::from(3));
 }
+
+crate::on_both!(
+    fifty_concurrent_sends_from_one_signer_all_land_without_gap,
+    reverts_are_typed_at_estimate_and_in_the_receipt,
+    refused_transactions_release_their_nonce,
+    fees_follow_the_strategy,
+    sends_survive_dropped_connections,
+    a_refused_nonce_below_sent_ones_is_filled
+);
