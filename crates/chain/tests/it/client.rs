@@ -4,7 +4,7 @@ use crate::{
     Node, OrPanic, config, connect,
     proxy::{Proxy, socket_of},
 };
-use alloy::primitives::U256;
+use alloy::{network::TransactionBuilder, primitives::U256, rpc::types::TransactionRequest};
 use poco_chain::{ChainClient, ChainError, Revert};
 use poco_contracts::{
     DeployOptions,
@@ -51,6 +51,14 @@ async fn reads_over_http_and_websocket(node: &Node) {
         seen.push((head, balance, genesis));
     }
     assert_eq!(seen[0], seen[1], "http and ws disagree");
+
+    // Transactions go through a websocket client as well.
+    let manager = crate::manager(&ws, node, 5);
+    let request =
+        TransactionRequest::default().with_to(crate::fresh_address(11)).with_value(U256::from(7));
+    let landed = manager.send(request).await.or_panic("send over ws");
+    assert_eq!(landed.nonce, 0);
+    assert_eq!(http.balance(crate::fresh_address(11)).await.or_panic("balance"), U256::from(7));
 }
 
 async fn hub_views_and_their_reverts_are_typed(node: &Node) {
