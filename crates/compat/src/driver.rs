@@ -73,6 +73,10 @@ struct DealRecord {
     request_hash: OrderHash,
 }
 
+/// How often, and how many times, `send` asks for a receipt before falling back to watching.
+const RECEIPT_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
+const RECEIPT_POLLS: u32 = 1_500;
+
 /// Drives one protocol (see the module docs).
 #[derive(Debug)]
 pub struct Driver {
@@ -228,14 +232,24 @@ impl Driver {
             Err(source) => return Err(Error::Call { step, source: Box::new(source) }),
         };
         let tx = *pending.tx_hash();
-        // anvil mines on submission: the receipt is normally there at once; watching is the
-        // fallback.
-        let receipt = match self.provider.get_transaction_receipt(tx).await {
-            Ok(Some(receipt)) => receipt,
-            _ => pending.get_receipt().await.map_err(|source| Error::Pending {
-                step: step.clone(),
-                source: Box::new(source),
-            })?,
+        // anvil mines on submission: the receipt is normally there at once. Otherwise poll for
+        // it: alloy's watcher can see the transaction mined and still read a null receipt when
+        // the node is slow (seen under load in CI), which is no failure of the scenario.
+        let mut attempts = 0;
+        let receipt = loop {
+            match self.provider.get_transaction_receipt(tx).await {
+                Ok(Some(receipt)) => break receipt,
+                Ok(None) | Err(_) if attempts < RECEIPT_POLLS => {
+                    attempts += 1;
+                    tokio::time::sleep(RECEIPT_POLL_INTERVAL).await;
+                }
+                _ => {
+                    break pending.get_receipt().await.map_err(|source| Error::Pending {
+                        step: step.clone(),
+                        source: Box::new(source),
+                    })?;
+                }
+            }
         };
         if !receipt.status() {
             return Err(Error::Reverted { step, tx });
