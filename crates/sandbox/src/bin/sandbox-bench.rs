@@ -61,16 +61,17 @@ fn stats_json(s: &Stats) -> serde_json::Value {
     json!({"p50_ms": r(s.p50), "p99_ms": r(s.p99), "mean_ms": r(s.mean), "min_ms": r(s.min), "max_ms": r(s.max)})
 }
 
-/// Runs hello `runs` times (after `warmup` runs) and returns the (total, start-to-exit)
+/// Runs hello `runs` times (after `warmup` runs) and returns the (total, start-to-exit, setup)
 /// durations in milliseconds.
 async fn measure(
     executor: &dyn Executor,
     app: &AppImage,
     warmup: usize,
     runs: usize,
-) -> eyre::Result<(Vec<f64>, Vec<f64>)> {
+) -> eyre::Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let mut total = Vec::with_capacity(runs);
     let mut run = Vec::with_capacity(runs);
+    let mut setup = Vec::with_capacity(runs);
     for i in 0..warmup + runs {
         let input = tempfile::tempdir()?;
         let output = tempfile::tempdir()?;
@@ -88,9 +89,10 @@ async fn measure(
         if i >= warmup {
             total.push(outcome.timings.total.as_secs_f64() * 1e3);
             run.push(outcome.timings.run.as_secs_f64() * 1e3);
+            setup.push(outcome.timings.setup.as_secs_f64() * 1e3);
         }
     }
-    Ok((total, run))
+    Ok((total, run, setup))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -104,32 +106,35 @@ async fn main() -> eyre::Result<()> {
     // WASM: the first run compiles the module; the measured ones find it in the cache.
     let wasm = WasmExecutor::new(WasmConfig::default())?;
     let module = AppImage::Wasm { module: args.module.clone() };
-    let (cold, _) = measure(&wasm, &module, 0, 1).await.wrap_err("first WASM run")?;
-    let (wasm_total, wasm_run) = measure(&wasm, &module, 5, args.wasm_runs).await?;
+    let (cold, _, _) = measure(&wasm, &module, 0, 1).await.wrap_err("first WASM run")?;
+    let (wasm_total, wasm_run, wasm_setup) = measure(&wasm, &module, 5, args.wasm_runs).await?;
 
     let config = DockerConfig::from_docker_host(&args.docker_host)
         .ok_or_else(|| eyre!("DOCKER_HOST must be unix:///path, got {}", args.docker_host))?;
     let docker = DockerExecutor::connect(config).await.wrap_err("connecting to dockerd")?;
     let image = AppImage::Docker { reference: args.image.clone(), archive: None };
-    let (docker_total, docker_run) = measure(&docker, &image, 2, args.docker_runs).await?;
+    let (docker_total, docker_run, docker_setup) =
+        measure(&docker, &image, 2, args.docker_runs).await?;
 
     let (wt, wr, dt, dr) =
         (stats(wasm_total), stats(wasm_run), stats(docker_total), stats(docker_run));
     let speedup = dt.p50 / wt.p50;
     let report = json!({
         "benchmark": "sandbox hello start-to-exit",
-        "what": "Executor::run of the hello app (write result.txt and computed.json), from the call to its return: setup, start, exit, output capture and cleanup (total), and from start to exit (run)",
+        "what": "Executor::run of the hello app (writes result.txt and computed.json): from the call to its return (total: checks, cached module or image lookup, container creation, start, exit, output capture, removal), from start to exit (run), and before start (setup)",
         "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
         "wasm": {
             "runs": args.wasm_runs,
             "first_run_with_compile_ms": (cold[0] * 1000.0).round() / 1000.0,
             "total": stats_json(&wt),
             "run": stats_json(&wr),
+            "setup": stats_json(&stats(wasm_setup)),
         },
         "docker": {
             "runs": args.docker_runs,
             "total": stats_json(&dt),
             "run": stats_json(&dr),
+            "setup": stats_json(&stats(docker_setup)),
         },
         "targets": {
             "wasm_p50_total_ms_max": 10.0,

@@ -247,6 +247,14 @@ async fn images_load_from_an_archive_and_missing_ones_are_refused() {
     let outcome = executor.run(loaded).await.unwrap();
     assert_cause(&outcome, &ExitCause::Completed);
     assert_eq!(dirs.out("result.txt"), "Hello, from tar!\n");
+    docker
+        .remove_image(
+            &format!("{tag}:latest"),
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        )
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
