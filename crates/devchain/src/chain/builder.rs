@@ -17,11 +17,14 @@ use super::{
     block::{MinedBlock, MinedTx},
     error::ChainError,
     evm::{self, BlockEnvironment, Mode, StateDb, StateView},
+    undo::Undo,
 };
 
 /// A block being built on `state`.
 pub(crate) struct BlockBuilder<'a> {
     state: &'a mut StateDb,
+    /// Where what the block overwrites is recorded.
+    undo: &'a mut Undo,
     hashes: &'a [B256],
     env: BlockEnvironment,
     chain_id: u64,
@@ -31,19 +34,21 @@ pub(crate) struct BlockBuilder<'a> {
 }
 
 impl<'a> BlockBuilder<'a> {
-    /// Starts block `env.number` on `state`; `hashes` are those of the blocks before it.
+    /// Starts block `env.number` on `state`, recording in `undo` what it overwrites; `hashes`
+    /// are those of the blocks before it.
     pub(crate) const fn new(
         state: &'a mut StateDb,
+        undo: &'a mut Undo,
         hashes: &'a [B256],
         env: BlockEnvironment,
         chain_id: u64,
     ) -> Self {
-        Self { state, hashes, env, chain_id, txs: Vec::new(), gas_used: 0, log_count: 0 }
+        Self { state, undo, hashes, env, chain_id, txs: Vec::new(), gas_used: 0, log_count: 0 }
     }
 
     /// The state as the transactions so far left it.
     pub(crate) fn view(&self) -> StateView<'_> {
-        StateView { state: self.state, hashes: self.hashes }
+        StateView::head(self.state, self.hashes)
     }
 
     pub(crate) const fn env(&self) -> &BlockEnvironment {
@@ -84,7 +89,7 @@ impl<'a> BlockBuilder<'a> {
         };
         let status = executed.result.is_success();
         let logs = executed.result.logs().to_vec();
-        evm::commit(self.state, executed.changes);
+        evm::commit(self.state, executed.changes, self.undo);
 
         self.gas_used += gas_used;
         let bloom = logs_bloom(logs.iter());

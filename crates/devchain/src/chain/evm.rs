@@ -1,7 +1,7 @@
 //! The one place that talks to revm: the state database, the block and transaction environments,
 //! and execution. Nothing of revm leaves this crate.
 
-use std::convert::Infallible;
+use std::{convert::Infallible, sync::Arc};
 
 use alloy::{
     consensus::{Transaction as _, TxEnvelope},
@@ -22,7 +22,7 @@ use revm::{
     state::{AccountInfo, EvmState},
 };
 
-use super::error::ChainError;
+use super::{error::ChainError, undo::Undo};
 
 /// The hard fork the chain runs (the contracts are compiled for Cancun, a subset).
 pub(crate) const SPEC: SpecId = SpecId::PRAGUE;
@@ -65,18 +65,39 @@ impl BlockEnvironment {
 }
 
 /// A read-only view of the state at some block, and the hashes of the blocks before it
-/// (for `BLOCKHASH`).
+/// (for `BLOCKHASH`). An older block's state is the head's read through undo records (see
+/// [`super::undo`]).
 #[derive(Clone, Copy)]
 pub(crate) struct StateView<'a> {
+    /// The head state.
     pub(crate) state: &'a StateDb,
     /// Hashes of blocks `0..hashes.len()`.
     pub(crate) hashes: &'a [B256],
+    /// Undo records of the blocks after the viewed one, oldest first (none for the head).
+    pub(crate) undo: &'a [Arc<Undo>],
+    /// Changes made since the head block (dev methods), for a view of an older block.
+    pub(crate) pending: Option<&'a Undo>,
+}
+
+impl<'a> StateView<'a> {
+    /// A view of `state` itself.
+    pub(crate) const fn head(state: &'a StateDb, hashes: &'a [B256]) -> Self {
+        Self { state, hashes, undo: &[], pending: None }
+    }
+
+    /// The undo records to read through, oldest first.
+    fn layers(&self) -> impl Iterator<Item = &'a Undo> + use<'a> {
+        self.undo.iter().map(|undo| &**undo).chain(self.pending)
+    }
 }
 
 impl DatabaseRef for StateView<'_> {
     type Error = Infallible;
 
     fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        if let Some(before) = self.layers().find_map(|undo| undo.account(address)) {
+            return Ok(before);
+        }
         self.state.basic_ref(address)
     }
 
@@ -85,6 +106,9 @@ impl DatabaseRef for StateView<'_> {
     }
 
     fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
+        if let Some(before) = self.layers().find_map(|undo| undo.slot(address, index)) {
+            return Ok(before);
+        }
         self.state.storage_ref(address, index)
     }
 
@@ -311,9 +335,25 @@ pub(crate) fn set_storage(state: &mut StateDb, address: Address, slot: U256, val
     let _ = state.insert_account_storage(address, slot, value);
 }
 
-/// Commits the changes of an executed transaction.
-pub(crate) fn commit(state: &mut StateDb, changes: EvmState) {
+/// Commits the changes of an executed transaction, recording in `undo` what they overwrite.
+pub(crate) fn commit(state: &mut StateDb, changes: EvmState, undo: &mut Undo) {
     use revm::DatabaseCommit;
+    for (address, account) in &changes {
+        // What `CacheDB::commit` writes: touched accounts only; their info, their storage
+        // cleared when created or self-destructed, and their slots.
+        if !account.is_touched() {
+            continue;
+        }
+        undo.record_account(state, *address);
+        if account.is_selfdestructed() || account.is_created() {
+            undo.record_wipe(state, *address);
+        }
+        for (slot, value) in &account.storage {
+            if value.is_changed() {
+                undo.record_slot(state, *address, *slot);
+            }
+        }
+    }
     state.commit(changes);
 }
 

@@ -6,8 +6,10 @@
 //!  call / estimate ─▶ execute on a state view, commit nothing
 //! ```
 //!
-//! The state is behind an `Arc`: the last [`ChainSpec::state_history`] blocks and every snapshot
-//! share it, and mining copies it only when one of them still holds it.
+//! The head state is changed in place by mining; the states of the last
+//! [`ChainSpec::state_history`] blocks are read through the undo records of the blocks after them
+//! (see [`undo`]). The state is behind an `Arc` for snapshots: the first change after a snapshot
+//! copies it once.
 
 pub(crate) mod block;
 mod builder;
@@ -16,10 +18,13 @@ pub(crate) mod error;
 pub(crate) mod evm;
 pub(crate) mod journal;
 mod pool;
+#[cfg(test)]
+mod tests;
 mod time;
+pub(crate) mod undo;
 
 use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
+    collections::{BTreeMap, HashMap},
     sync::Arc,
 };
 
@@ -44,6 +49,7 @@ use self::{
     journal::{Entry, Journal},
     pool::{Pool, Refused},
     time::{ChainTime, unix_now},
+    undo::Undo,
 };
 pub(crate) use self::{builder::BlockBuilder, time::unix_now as time_now};
 
@@ -64,7 +70,8 @@ pub(crate) struct ChainSpec {
 struct Snapshot {
     head: u64,
     state: Arc<StateDb>,
-    history: VecDeque<(u64, Arc<StateDb>)>,
+    history: Vec<Arc<Undo>>,
+    pending: Undo,
     time: ChainTime,
 }
 
@@ -74,8 +81,10 @@ pub(crate) struct Chain {
     spec: ChainSpec,
     /// The state after the head block (plus dev-method edits).
     state: Arc<StateDb>,
-    /// States after the last blocks, oldest first.
-    history: VecDeque<(u64, Arc<StateDb>)>,
+    /// Undo records of the last blocks (up to the head), oldest first: what each overwrote.
+    history: Vec<Arc<Undo>>,
+    /// What dev-method edits overwrote since the head block (part of the next block's record).
+    pending: Undo,
     blocks: Vec<MinedBlock>,
     /// Block hashes by number.
     hashes: Vec<B256>,
@@ -122,13 +131,15 @@ impl Chain {
             coinbase: Address::ZERO,
             prevrandao: B256::ZERO,
         };
-        let mut builder = BlockBuilder::new(&mut state, &[], env, spec.chain_id);
+        let mut undo = Undo::default();
+        let mut builder = BlockBuilder::new(&mut state, &mut undo, &[], env, spec.chain_id);
         let out = build(&mut builder)?;
         let block = builder.finish(B256::ZERO, B256::ZERO);
         let mut chain = Self {
             spec,
             state: Arc::new(state),
-            history: VecDeque::new(),
+            history: Vec::new(),
+            pending: Undo::default(),
             blocks: Vec::new(),
             hashes: Vec::new(),
             numbers: HashMap::new(),
@@ -140,7 +151,7 @@ impl Chain {
             reverts: Vec::new(),
             journal: None,
         };
-        chain.push_block(block, unix_now());
+        chain.push_block(block, None, unix_now());
         Ok((chain, out))
     }
 
@@ -181,7 +192,7 @@ impl Chain {
     }
 
     fn head_view(&self) -> StateView<'_> {
-        StateView { state: &self.state, hashes: &self.hashes }
+        StateView::head(&self.state, &self.hashes)
     }
 
     // --- blocks ---
@@ -385,7 +396,7 @@ impl Chain {
         let (parent_hash, parent_state_root) = (self.head().hash, self.head().header.state_root);
         let chain_id = self.spec.chain_id;
         let state = Arc::make_mut(&mut self.state);
-        let mut builder = BlockBuilder::new(state, &self.hashes, env, chain_id);
+        let mut builder = BlockBuilder::new(state, &mut self.pending, &self.hashes, env, chain_id);
         let mut deferred = None;
         let mut count = 0;
         while max_txs.is_none_or(|max| count < max) {
@@ -409,7 +420,8 @@ impl Chain {
             // It was in the pool a moment ago, under the same rules.
             let _ = self.pool.insert(tx);
         }
-        self.seal(block, now)
+        let undo = std::mem::take(&mut self.pending);
+        self.seal(block, undo, now)
     }
 
     /// Mines a block of exactly `txs` at `timestamp` (a journal's block, replayed).
@@ -418,7 +430,7 @@ impl Chain {
         let (parent_hash, parent_state_root) = (self.head().hash, self.head().header.state_root);
         let chain_id = self.spec.chain_id;
         let state = Arc::make_mut(&mut self.state);
-        let mut builder = BlockBuilder::new(state, &self.hashes, env, chain_id);
+        let mut builder = BlockBuilder::new(state, &mut self.pending, &self.hashes, env, chain_id);
         for tx in txs {
             let hash = *tx.inner().tx_hash();
             if let Err(error) = builder.apply(tx) {
@@ -427,12 +439,13 @@ impl Chain {
         }
         let block = builder.finish(parent_hash, parent_state_root);
         let hash = block.hash;
-        self.seal(block, unix_now());
+        let undo = std::mem::take(&mut self.pending);
+        self.seal(block, undo, unix_now());
         hash
     }
 
-    /// Adds a built block to the chain and the journal.
-    fn seal(&mut self, block: MinedBlock, now: u64) -> u64 {
+    /// Adds a built block (and what it overwrote) to the chain and the journal.
+    fn seal(&mut self, block: MinedBlock, undo: Undo, now: u64) -> u64 {
         let number = block.number();
         tracing::debug!(number, hash = %block.hash, txs = block.transactions.len(), "Block mined.");
         if self.journal.is_some() {
@@ -449,7 +462,7 @@ impl Chain {
             };
             self.record(&entry);
         }
-        self.push_block(block, now);
+        self.push_block(block, Some(undo), now);
         number
     }
 
@@ -508,7 +521,7 @@ impl Chain {
         Ok(())
     }
 
-    fn push_block(&mut self, block: MinedBlock, now: u64) {
+    fn push_block(&mut self, block: MinedBlock, undo: Option<Undo>, now: u64) {
         let number = block.number();
         for (index, tx) in block.transactions.iter().enumerate() {
             self.txs.insert(tx.hash(), (number, index));
@@ -517,10 +530,15 @@ impl Chain {
         self.hashes.push(block.hash);
         self.time.mined(block.header.timestamp, now);
         self.blocks.push(block);
-        if self.spec.state_history > 0 {
-            self.history.push_back((number, Arc::clone(&self.state)));
-            while self.history.len() > self.spec.state_history {
-                self.history.pop_front();
+        // The head's state is the state itself: `state_history` states need one record fewer.
+        let keep = self.spec.state_history.saturating_sub(1);
+        if let Some(undo) = undo
+            && keep > 0
+        {
+            self.history.push(Arc::new(undo));
+            if self.history.len() > keep {
+                let excess = self.history.len() - keep;
+                self.history.drain(..excess);
             }
         }
     }
@@ -531,14 +549,21 @@ impl Chain {
     fn view_at(&self, number: u64) -> ChainResult<StateView<'_>> {
         let hashes =
             &self.hashes[..usize::try_from(number).unwrap_or(usize::MAX).min(self.hashes.len())];
-        if number == self.block_number() {
-            return Ok(StateView { state: &self.state, hashes });
+        let head = self.block_number();
+        if number == head {
+            return Ok(StateView::head(&self.state, hashes));
         }
-        self.history
-            .iter()
-            .find(|(at, _)| *at == number)
-            .map(|(_, state)| StateView { state, hashes })
-            .ok_or(ChainError::StateUnavailable { number, kept: self.spec.state_history })
+        // Blocks `number + 1 ..= head` each have a record: the last `back` ones.
+        let back = usize::try_from(head.saturating_sub(number)).unwrap_or(usize::MAX);
+        if number > head || back >= self.spec.state_history || back > self.history.len() {
+            return Err(ChainError::StateUnavailable { number, kept: self.spec.state_history });
+        }
+        Ok(StateView {
+            state: &self.state,
+            hashes,
+            undo: &self.history[self.history.len() - back..],
+            pending: Some(&self.pending),
+        })
     }
 
     fn view(&self, id: BlockId) -> ChainResult<StateView<'_>> {
@@ -749,6 +774,7 @@ impl Chain {
                 head: self.block_number(),
                 state: Arc::clone(&self.state),
                 history: self.history.clone(),
+                pending: self.pending.clone(),
                 time: self.time,
             },
         );
@@ -773,6 +799,7 @@ impl Chain {
         self.hashes.truncate(keep);
         self.state = snapshot.state;
         self.history = snapshot.history;
+        self.pending = snapshot.pending;
         self.time = snapshot.time;
         self.pool.clear();
         self.reverts.push(snapshot.head);
@@ -792,25 +819,34 @@ impl Chain {
 
     /// `anvil_setBalance`.
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) {
-        evm::set_balance(Arc::make_mut(&mut self.state), address, balance);
+        let state = Arc::make_mut(&mut self.state);
+        self.pending.record_account(state, address);
+        evm::set_balance(state, address, balance);
         self.record(&Entry::SetBalance { address, balance });
     }
 
     /// `anvil_setNonce`.
     pub(crate) fn set_nonce(&mut self, address: Address, nonce: u64) {
-        evm::set_nonce(Arc::make_mut(&mut self.state), address, nonce);
+        let state = Arc::make_mut(&mut self.state);
+        self.pending.record_account(state, address);
+        evm::set_nonce(state, address, nonce);
         self.record(&Entry::SetNonce { address, nonce });
     }
 
     /// `anvil_setCode`.
     pub(crate) fn set_code(&mut self, address: Address, code: Bytes) {
-        evm::set_code(Arc::make_mut(&mut self.state), address, code.clone());
+        let state = Arc::make_mut(&mut self.state);
+        self.pending.record_account(state, address);
+        evm::set_code(state, address, code.clone());
         self.record(&Entry::SetCode { address, code });
     }
 
     /// `anvil_setStorageAt`.
     pub(crate) fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
-        evm::set_storage(Arc::make_mut(&mut self.state), address, slot, value);
+        let state = Arc::make_mut(&mut self.state);
+        self.pending.record_account(state, address);
+        self.pending.record_slot(state, address, slot);
+        evm::set_storage(state, address, slot, value);
         self.record(&Entry::SetStorage { address, slot, value });
     }
 }
