@@ -62,7 +62,7 @@ impl From<ChainError> for RpcError {
         match error {
             ChainError::Reverted(data) => Self {
                 code: EXECUTION_REVERTED,
-                message,
+                message: custom_error_message(&data).unwrap_or(message),
                 data: Some(Value::String(hex::encode_prefixed(&data))),
             },
             ChainError::Decode(_) | ChainError::InvalidInput(_) => {
@@ -71,6 +71,23 @@ impl From<ChainError> for RpcError {
             _ => Self::new(SERVER_ERROR, message),
         }
     }
+}
+
+/// The message of a revert by a custom error (a selector that is neither `Error(string)` nor
+/// `Panic(uint256)`), worded as anvil words it so tools that show it (cast) print the same:
+/// `execution reverted: custom error 0x<selector>: <arguments in hex>`.
+fn custom_error_message(data: &[u8]) -> Option<String> {
+    if data.len() < 4 || crate::chain::error::revert_reason(data).is_some() {
+        return None;
+    }
+    let (selector, arguments) = data.split_at(4);
+    let mut message =
+        format!("execution reverted: custom error {}", hex::encode_prefixed(selector));
+    if !arguments.is_empty() {
+        message.push_str(": ");
+        message.push_str(&hex::encode(arguments));
+    }
+    Some(message)
 }
 
 #[cfg(test)]
@@ -84,6 +101,8 @@ mod tests {
         let revert: RpcError = ChainError::Reverted(Bytes::from_static(&[0xde, 0xad])).into();
         assert_eq!(revert.code, 3);
         assert_eq!(revert.message, "execution reverted");
+        let empty: RpcError = ChainError::Reverted(Bytes::new()).into();
+        assert_eq!((empty.message.as_str(), empty.data), ("execution reverted", Some("0x".into())));
         assert_eq!(revert.data, Some(Value::String("0xdead".into())));
 
         let low: RpcError = ChainError::NonceTooLow {
@@ -105,5 +124,21 @@ mod tests {
         let data = Revert::from("not allowed").abi_encode();
         let error: RpcError = ChainError::Reverted(data.into()).into();
         assert_eq!(error.message, "execution reverted: not allowed");
+    }
+
+    #[test]
+    fn custom_errors_are_named_by_selector_like_anvil() {
+        let data =
+            hex::decode("db42144d00000000000000000000000000000000000000000000000000000000000000ff")
+                .unwrap();
+        let error: RpcError = ChainError::Reverted(data.into()).into();
+        assert_eq!(
+            error.message,
+            "execution reverted: custom error 0xdb42144d: \
+             00000000000000000000000000000000000000000000000000000000000000ff"
+        );
+        let bare: RpcError = ChainError::Reverted(Bytes::from_static(&[1, 2, 3, 4])).into();
+        assert_eq!(bare.message, "execution reverted: custom error 0x01020304");
+        assert_eq!(bare.data, Some(Value::String("0x01020304".into())));
     }
 }

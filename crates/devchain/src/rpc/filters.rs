@@ -1,6 +1,10 @@
 //! Polled filters: `eth_newFilter`, `eth_newBlockFilter`, `eth_newPendingTransactionFilter`,
 //! `eth_getFilterChanges`, `eth_getFilterLogs`, `eth_uninstallFilter`. A filter not polled for
 //! five minutes is dropped, as geth does.
+//!
+//! As on anvil, a log filter created with an explicit `fromBlock` (or a `blockHash`) reports on
+//! its first poll the logs it already matched when it was installed, then the new ones; without
+//! a `fromBlock` it reports only logs of blocks mined after it.
 
 use std::{
     collections::HashMap,
@@ -36,6 +40,8 @@ struct Installed {
     last_poll: Instant,
     /// Pending transactions seen since the last poll.
     pending: Vec<B256>,
+    /// Logs matched at installation, reported by the first poll.
+    historic: Vec<Log>,
 }
 
 /// What `eth_getFilterChanges` answers.
@@ -60,7 +66,7 @@ impl Filters {
         installed
     }
 
-    fn install(&self, kind: Kind, chain: &Chain) -> U128 {
+    fn install(&self, kind: Kind, chain: &Chain, historic: Vec<Log>) -> U128 {
         let head = chain.block_number();
         let id = {
             let mut next = self.next_id.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -73,24 +79,36 @@ impl Filters {
             reverts: chain.revert_count(),
             last_poll: Instant::now(),
             pending: Vec::new(),
+            historic,
         };
         self.lock().insert(id, filter);
         U128::from(id)
     }
 
-    /// A log filter; its changes start after the head.
-    pub(crate) fn new_logs(&self, filter: Filter, chain: &Chain) -> U128 {
-        self.install(Kind::Logs(Box::new(filter)), chain)
+    /// A log filter; its changes start after the head, preceded on the first poll by the logs it
+    /// matches now when it names where to start (`fromBlock` or `blockHash`).
+    pub(crate) fn new_logs(&self, filter: Filter, chain: &Chain) -> ChainResult<U128> {
+        let historic = match filter.block_option {
+            FilterBlockOption::Range { from_block: None, .. } => Vec::new(),
+            // A start after the head: nothing yet, the logs will come as changes.
+            FilterBlockOption::Range { from_block: Some(from), .. }
+                if from.as_number().is_some_and(|from| from > chain.block_number()) =>
+            {
+                Vec::new()
+            }
+            _ => chain.logs(&filter)?,
+        };
+        Ok(self.install(Kind::Logs(Box::new(filter)), chain, historic))
     }
 
     /// A filter of new block hashes.
     pub(crate) fn new_blocks(&self, chain: &Chain) -> U128 {
-        self.install(Kind::Blocks, chain)
+        self.install(Kind::Blocks, chain, Vec::new())
     }
 
     /// A filter of new pending transaction hashes.
     pub(crate) fn new_pending_transactions(&self, chain: &Chain) -> U128 {
-        self.install(Kind::PendingTransactions, chain)
+        self.install(Kind::PendingTransactions, chain, Vec::new())
     }
 
     /// Records a transaction accepted into the pool, for the pending-transaction filters.
@@ -118,12 +136,15 @@ impl Filters {
         let from = filter.last_block.min(reverted).min(head) + 1;
         filter.last_block = head;
         filter.reverts = chain.revert_count();
+        // Logs matched at installation, less those of blocks a revert dropped since.
+        let mut historic = std::mem::take(&mut filter.historic);
+        historic.retain(|log| log.block_number.is_some_and(|number| number <= reverted));
         Some(match &filter.kind {
             Kind::Blocks => Ok(Changes::Hashes(chain.block_hashes(from..=head))),
             Kind::PendingTransactions => Ok(Changes::Hashes(std::mem::take(&mut filter.pending))),
             Kind::Logs(logs) => {
                 if from > head {
-                    return Some(Ok(Changes::Logs(Vec::new())));
+                    return Some(Ok(Changes::Logs(historic)));
                 }
                 let (start, end) = match logs.block_option {
                     FilterBlockOption::Range { from_block, to_block } => (
@@ -133,7 +154,7 @@ impl Filters {
                     FilterBlockOption::AtBlockHash(_) => (from, head),
                 };
                 if start > end {
-                    return Some(Ok(Changes::Logs(Vec::new())));
+                    return Some(Ok(Changes::Logs(historic)));
                 }
                 let range = Filter {
                     block_option: FilterBlockOption::Range {
@@ -142,7 +163,10 @@ impl Filters {
                     },
                     ..(**logs).clone()
                 };
-                chain.logs(&range).map(Changes::Logs)
+                chain.logs(&range).map(|logs| {
+                    historic.extend(logs);
+                    Changes::Logs(historic)
+                })
             }
         })
     }

@@ -96,8 +96,14 @@ async fn reverted_calls_carry_the_revert_data() {
     for method in ["eth_call", "eth_estimateGas"] {
         let response = chain.rpc(method, json!([request, "latest"])).await;
         assert_eq!(code(&response), 3, "{method}: {response}");
-        assert_eq!(response["error"]["message"], "execution reverted");
         let data = hex::decode(response["error"]["data"].as_str().unwrap()).unwrap();
+        // A custom error is named by its selector and arguments, as anvil words it.
+        let message = format!(
+            "execution reverted: custom error {}: {}",
+            hex::encode_prefixed(&data[..4]),
+            hex::encode(&data[4..])
+        );
+        assert_eq!(response["error"]["message"], message);
         let error = poco_contracts::decode_hub_error(&data).unwrap();
         assert!(matches!(error, IPoco::IPocoErrors::ERC20InsufficientBalance(_)), "{error:?}");
     }

@@ -2,6 +2,7 @@
 //! client would) and through raw HTTP for the JSON-RPC envelope.
 #![allow(missing_docs, unreachable_pub, clippy::unwrap_used)]
 
+mod anvil_parity;
 mod common;
 mod dev;
 mod jsonrpc;
