@@ -1,13 +1,15 @@
 //! `poco-results`: the results service. Logs go to stderr; stdout gets one JSON line with the
 //! listen URL once the service is up.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use alloy_primitives::Address;
 use clap::Parser;
 use eyre::WrapErr;
 use poco_chain::ChainConfig;
-use poco_results::{DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig};
+use poco_results::{
+    DEFAULT_CHECK_INTERVAL, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig,
+};
 use url::Url;
 
 /// Stores task result archives uploaded by authorized workers and serves them by task id.
@@ -39,6 +41,10 @@ struct Args {
     /// Largest accepted archive, in bytes.
     #[arg(long, env = "POCO_RESULTS_MAX_SIZE", default_value_t = DEFAULT_MAX_SIZE)]
     max_size: u64,
+    /// Seconds between background checks of stored archives against finalized tasks (0: only
+    /// on request).
+    #[arg(long, env = "POCO_RESULTS_CHECK_INTERVAL", default_value_t = DEFAULT_CHECK_INTERVAL.as_secs())]
+    check_interval: u64,
 }
 
 fn store(args: &Args) -> eyre::Result<StoreConfig> {
@@ -74,7 +80,10 @@ async fn main() -> eyre::Result<()> {
         args.hub,
     )
     .with_listen(args.listen)
-    .with_max_size(args.max_size);
+    .with_max_size(args.max_size)
+    .with_check_interval(
+        (args.check_interval > 0).then(|| Duration::from_secs(args.check_interval)),
+    );
     let handle = poco_results::spawn(config).await.wrap_err("starting the results service")?;
     println!("{}", serde_json::json!({ "url": handle.url() }));
     tokio::signal::ctrl_c().await.wrap_err("waiting for ctrl-c")?;
@@ -91,6 +100,7 @@ mod tests {
         let args = Args::try_parse_from(["poco-results"]).unwrap();
         assert_eq!(args.listen, DEFAULT_LISTEN);
         assert_eq!(args.max_size, DEFAULT_MAX_SIZE);
+        assert_eq!(args.check_interval, 30);
         assert_eq!(store(&args).unwrap(), StoreConfig::Local { root: "poco-results-data".into() });
         let args = Args::try_parse_from([
             "poco-results",

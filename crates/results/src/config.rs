@@ -3,7 +3,7 @@
 
 use alloy_primitives::Address;
 use poco_chain::ChainConfig;
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The default listen address (iExec's result proxy port, on the loopback).
 pub const DEFAULT_LISTEN: SocketAddr =
@@ -11,6 +11,9 @@ pub const DEFAULT_LISTEN: SocketAddr =
 
 /// The default size limit of one archive: 10 MiB (the reference proxy's request limit).
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+
+/// The default period of the background check of finalized tasks.
+pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Where archives and their index live.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,17 +46,33 @@ pub struct ResultsConfig {
     pub hub: Address,
     /// Largest accepted archive, in bytes.
     pub max_size: u64,
+    /// How often stored archives whose task has not been checked yet are checked against the
+    /// chain in the background (`None`: only when asked, at `/v1/results/{taskId}/check`).
+    pub check_interval: Option<Duration>,
 }
 
 impl ResultsConfig {
     /// A configuration with the default listen address and size limit.
     pub fn new(store: StoreConfig, chain: ChainConfig, hub: Address) -> Self {
-        Self { listen: DEFAULT_LISTEN, store, chain, hub, max_size: DEFAULT_MAX_SIZE }
+        Self {
+            listen: DEFAULT_LISTEN,
+            store,
+            chain,
+            hub,
+            max_size: DEFAULT_MAX_SIZE,
+            check_interval: Some(DEFAULT_CHECK_INTERVAL),
+        }
     }
 
     /// Sets the listen address (port 0: any free port).
     pub const fn with_listen(mut self, listen: SocketAddr) -> Self {
         self.listen = listen;
+        self
+    }
+
+    /// Sets the period of the background check (`None` turns it off).
+    pub const fn with_check_interval(mut self, check_interval: Option<Duration>) -> Self {
+        self.check_interval = check_interval;
         self
     }
 

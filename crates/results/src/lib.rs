@@ -68,7 +68,9 @@ mod server;
 mod store;
 
 pub use chain::ChainReader;
-pub use config::{DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig};
+pub use config::{
+    DEFAULT_CHECK_INTERVAL, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig,
+};
 pub use digest::{DigestError, archive_result_digest, sha256};
 pub use error::{ApiError, Error};
 pub use metrics::Metrics;
@@ -76,17 +78,18 @@ pub use server::{AppState, check_task, router};
 pub use store::{ResultRecord, ResultStore, Staging, StoreError};
 
 use poco_chain::ChainClient;
-use std::net::SocketAddr;
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tracing::info;
+use std::{net::SocketAddr, time::Duration};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tracing::{debug, info, warn};
 
 /// A running service.
 #[derive(Debug)]
 pub struct ResultsHandle {
     local_addr: SocketAddr,
     state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
+    shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    checker: Option<JoinHandle<()>>,
 }
 
 /// Starts a service: opens the store, connects to the chain, listens.
@@ -99,18 +102,48 @@ pub async fn spawn(config: ResultsConfig) -> Result<ResultsHandle, Error> {
         .map_err(|source| Error::Bind { addr: config.listen, source })?;
     let local_addr =
         listener.local_addr().map_err(|source| Error::Bind { addr: config.listen, source })?;
-    let (shutdown, stop) = oneshot::channel::<()>();
+    let (shutdown, stop) = watch::channel(false);
     let app = router(state.clone());
+    let mut server_stop = stop.clone();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 // A dropped sender stops the server too.
-                let _ = stop.await;
+                let _ = server_stop.wait_for(|stopped| *stopped).await;
             })
             .await
     });
+    let checker = config
+        .check_interval
+        .map(|interval| tokio::spawn(check_loop(state.clone(), interval, stop)));
     info!(%local_addr, hub = %config.hub, max_size = config.max_size, "Results service listening.");
-    Ok(ResultsHandle { local_addr, state, shutdown: Some(shutdown), task })
+    Ok(ResultsHandle { local_addr, state, shutdown, task, checker })
+}
+
+/// Every `interval`, checks the archives whose task has no final check yet (see
+/// [`check_task`]), until `stop` turns true.
+async fn check_loop(state: AppState, interval: Duration, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => return,
+            _ = ticks.tick() => {}
+        }
+        let tasks = match state.store().unchecked_tasks().await {
+            Ok(tasks) => tasks,
+            Err(error) => {
+                warn!(%error, "Could not list the archives to check.");
+                continue;
+            }
+        };
+        for task_id in tasks {
+            match check_task(&state, task_id).await {
+                Ok(report) => debug!(%task_id, state = report.state.as_str(), "Checked."),
+                Err(error) => warn!(%task_id, %error, "Check failed; retried next round."),
+            }
+        }
+    }
 }
 
 impl ResultsHandle {
@@ -137,10 +170,13 @@ impl ResultsHandle {
         }
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections and the background checks, lets requests in flight
+    /// finish, and waits.
     pub async fn shutdown(mut self) -> Result<(), Error> {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        self.shutdown.send_replace(true);
+        if let Some(checker) = self.checker.take() {
+            // The loop returns at its next await point; a panic in it is not the server's.
+            let _ = checker.await;
         }
         self.stopped().await
     }

@@ -251,6 +251,31 @@ impl ResultStore {
         Ok(())
     }
 
+    /// Tasks with an archive but no final check yet (what the background checker visits).
+    pub async fn unchecked_tasks(&self) -> Result<Vec<TaskId>, StoreError> {
+        let tasks = self.task_ids("tasks").await?;
+        let checked = self.task_ids("checks").await?;
+        Ok(tasks.into_iter().filter(|task| !checked.contains(task)).collect())
+    }
+
+    async fn task_ids(&self, prefix: &str) -> Result<Vec<TaskId>, StoreError> {
+        let mut list = self.inner.list(Some(&Path::from(prefix)));
+        let mut ids = Vec::new();
+        while let Some(meta) = list.next().await {
+            let meta = meta?;
+            let parsed = meta
+                .location
+                .filename()
+                .and_then(|name| name.strip_suffix(".json"))
+                .and_then(|id| id.parse::<B256>().ok());
+            if let Some(id) = parsed {
+                ids.push(TaskId(id));
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
     /// Every object in the store (tests and operators: what is there).
     pub async fn list_all(&self) -> Result<Vec<String>, StoreError> {
         let mut list = self.inner.list(None);

@@ -26,8 +26,14 @@ pub struct Env {
 }
 
 impl Env {
-    /// A devchain, the driver's actors funded with their assets created, and a results service.
+    /// A devchain, the driver's actors funded with their assets created, and a results service
+    /// that checks only on request.
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// The same, with background checks every `check_interval`.
+    pub async fn start_with(check_interval: Option<std::time::Duration>) -> Self {
         let chain = poco_devchain::spawn(DevChainConfig::test().with_accounts(14))
             .await
             .expect("the devchain starts");
@@ -45,7 +51,8 @@ impl Env {
             deployment.hub,
         )
         .with_listen("127.0.0.1:0".parse().unwrap())
-        .with_max_size(MAX_SIZE);
+        .with_max_size(MAX_SIZE)
+        .with_check_interval(check_interval);
         let results = poco_results::spawn(config).await.expect("the results service starts");
         Self { chain, driver, results, store_dir, http: reqwest::Client::new() }
     }
@@ -106,6 +113,10 @@ pub struct Upload {
     pub sha256: B256,
     pub body: Vec<u8>,
     pub content_type: Option<&'static str>,
+    /// `x-poco-enclave-challenge`, when set.
+    pub enclave: Option<Address>,
+    /// POST instead of PUT.
+    pub post: bool,
 }
 
 impl Upload {
@@ -128,18 +139,23 @@ impl Upload {
             sha256: sha,
             body: body.to_vec(),
             content_type: Some("application/zip"),
+            enclave: None,
+            post: false,
         }
     }
 
     fn request(&self, env: &Env) -> reqwest::RequestBuilder {
-        let mut request = env
-            .http
-            .put(env.url(&self.task_path))
+        let url = env.url(&self.task_path);
+        let mut request = if self.post { env.http.post(url) } else { env.http.put(url) };
+        request = request
             .header(headers::WORKER, self.worker.to_string())
             .header(headers::WORKER_SIGNATURE, self.worker_signature.to_string())
             .header(headers::ARCHIVE_SHA256, self.sha256.to_string());
         if let Some(authorization) = &self.authorization {
             request = request.header(headers::AUTHORIZATION, authorization.to_string());
+        }
+        if let Some(enclave) = self.enclave {
+            request = request.header(headers::ENCLAVE_CHALLENGE, enclave.to_string());
         }
         if let Some(content_type) = self.content_type {
             request = request.header("content-type", content_type);
@@ -167,7 +183,9 @@ pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
     let json = if bytes.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap()
+        serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!("{status}: not JSON ({error}): {}", String::from_utf8_lossy(&bytes))
+        })
     };
     (status, json)
 }

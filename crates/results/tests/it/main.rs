@@ -6,5 +6,7 @@
 
 mod common;
 mod download;
+mod races;
 mod refusals;
+mod tee;
 mod verification;

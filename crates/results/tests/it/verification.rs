@@ -88,3 +88,34 @@ async fn archives_are_checked_against_the_finalized_task() {
     assert!(metrics.contains(r#"poco_results_checks_total{state="VERIFIED"} 1"#), "{metrics}");
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn finalized_tasks_are_checked_in_the_background() {
+    let mut env = Env::start_with(Some(std::time::Duration::from_millis(50))).await;
+    let scheduler = env.key(Role::Scheduler);
+    let worker = env.key(W0);
+    let task = env.task().await;
+    let (archive, digest) = result_archive(b"checked without asking");
+    env.driver.contribute(W0, task, digest).await.unwrap();
+    env.driver.reveal(W0, task, digest).await.unwrap();
+    let upload = Upload::new(task, &worker, &scheduler, &archive);
+    assert_eq!(upload.send(&env).await.0, 201);
+    // While the task is REVEALING the checker leaves no final check.
+    let store = env.results.store().clone();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(store.check(task).await.unwrap(), None);
+    assert_eq!(store.unchecked_tasks().await.unwrap(), vec![task]);
+
+    env.driver.finalize(task, &ResultLink::new(task, upload.sha256).to_bytes()).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let report = loop {
+        if let Some(report) = store.check(task).await.unwrap() {
+            break report;
+        }
+        assert!(std::time::Instant::now() < deadline, "no background check after 20 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(report.state, CheckState::Verified, "{report:?}");
+    assert!(store.unchecked_tasks().await.unwrap().is_empty());
+    env.shutdown().await;
+}
