@@ -72,7 +72,10 @@ COPY iexec_out /iexec_out
 USER 65534:65534
 ENTRYPOINT ["/app"]
 DOCKERFILE
-      DOCKER_BUILDKIT=0 docker build -q -t "poco-apps/$app:latest" "$ctx" >/dev/null
+      if ! log="$(DOCKER_BUILDKIT=0 docker build -q -t "poco-apps/$app:latest" "$ctx" 2>&1)"; then
+        echo "$log" >&2
+        exit 1
+      fi
       echo "built poco-apps/$app:latest ($triple)"
     done
     ;;

@@ -2,8 +2,9 @@
 //! goes to stdout (`<probe> ok <detail>` or `<probe> err <error>`) and the whole report to
 //! `$IEXEC_OUT/report.txt` at the end.
 //!
-//! Probes: `read:PATH`, `write:PATH`, `list:PATH`, `connect:HOST:PORT` (TCP, 2 s timeout),
-//! `alloc:MIB` (allocates and touches that many MiB), `env:NAME`.
+//! Probes: `read:PATH`, `write:PATH`, `list:PATH`, `line:PATH:PREFIX` (the first line of the
+//! file starting with PREFIX), `connect:HOST:PORT` (TCP, 2 s timeout), `alloc:MIB` (allocates
+//! and touches that many MiB), `env:NAME`.
 
 use std::{
     env, fs,
@@ -19,6 +20,15 @@ fn probe(spec: &str) -> Result<String, String> {
         "write" => fs::write(arg, b"written by probe\n")
             .map(|()| "written".to_owned())
             .map_err(|e| e.to_string()),
+        "line" => {
+            let (path, prefix) =
+                arg.split_once(':').ok_or_else(|| "not <path>:<prefix>".to_owned())?;
+            let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
+            text.lines()
+                .find(|l| l.starts_with(prefix))
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .ok_or_else(|| format!("no line starting with {prefix}"))
+        }
         "list" => fs::read_dir(arg)
             .map_err(|e| e.to_string())?
             .map(|entry| {

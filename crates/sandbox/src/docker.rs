@@ -4,7 +4,7 @@
 //!   run(spec) ─► image present? ─no─► load the `docker save` archive (or IMAGE_NOT_FOUND)
 //!             ─► create: network none, read-only root, non-root user, no capabilities,
 //!                no-new-privileges, memory (= memory + swap), CPU, pids limits,
-//!                binds input:/iexec_in:ro and output:/iexec_out:rw
+//!                bind mounts input → /iexec_in (read-only), output → /iexec_out
 //!             ─► start ─► wait (timeout ⇒ kill: TIMEOUT) ─► inspect (OOMKilled ⇒ OUT_OF_MEMORY)
 //!             ─► logs (tail-capped) ─► remove
 //! ```
@@ -25,7 +25,7 @@ use bollard::{
     API_DEFAULT_VERSION, Docker,
     container::LogOutput,
     errors::Error as BollardError,
-    models::{ContainerCreateBody, HostConfig, HostConfigLogConfig},
+    models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, Mount, MountType},
     query_parameters::{
         CreateContainerOptions, ImportImageOptions, KillContainerOptions, LogsOptions,
         RemoveContainerOptions, WaitContainerOptions,
@@ -211,52 +211,66 @@ impl DockerExecutor {
         }
         Ok(user)
     }
+}
 
-    fn container_body(&self, spec: &RunSpec, image: &str, user: (u32, u32)) -> ContainerCreateBody {
-        let limits = &spec.limits;
-        let memory = i64::try_from(limits.memory_bytes).unwrap_or(i64::MAX);
-        // json-file logs, rotated so that a chatty app cannot fill the disk; we keep the tail.
-        let log_kib = (limits.output_cap_bytes.saturating_mul(2) / 1024).max(64);
-        let host_config = HostConfig {
-            binds: Some(vec![
-                format!("{}:{IEXEC_IN}:ro", spec.input_dir.display()),
-                format!("{}:{IEXEC_OUT}:rw", spec.output_dir.display()),
-            ]),
-            network_mode: Some(
-                match spec.network {
-                    NetworkPolicy::None => "none",
-                    NetworkPolicy::Allowed => "default",
-                }
-                .to_owned(),
-            ),
-            memory: Some(memory),
-            memory_swap: Some(memory),
-            nano_cpus: Some(i64::from(limits.cpu_millis) * 1_000_000),
-            pids_limit: Some(i64::from(limits.pids)),
-            readonly_rootfs: Some(true),
-            cap_drop: Some(vec!["ALL".to_owned()]),
-            security_opt: Some(vec!["no-new-privileges".to_owned()]),
-            log_config: Some(HostConfigLogConfig {
-                typ: Some("json-file".to_owned()),
-                config: Some(HashMap::from([
-                    ("max-size".to_owned(), format!("{log_kib}k")),
-                    ("max-file".to_owned(), "1".to_owned()),
-                ])),
-            }),
-            ..Default::default()
-        };
-        ContainerCreateBody {
-            image: Some(image.to_owned()),
-            cmd: Some(spec.args.clone()),
-            env: Some(spec.full_env().into_iter().map(|(k, v)| format!("{k}={v}")).collect()),
-            user: Some(format!("{}:{}", user.0, user.1)),
-            network_disabled: Some(spec.network == NetworkPolicy::None),
-            labels: Some(HashMap::from([(CONTAINER_LABEL.to_owned(), "1".to_owned())])),
-            host_config: Some(host_config),
-            ..Default::default()
-        }
+/// The container's configuration: the sandbox's whole security policy is here.
+fn container_body(spec: &RunSpec, image: &str, user: (u32, u32)) -> ContainerCreateBody {
+    let limits = &spec.limits;
+    let memory = i64::try_from(limits.memory_bytes).unwrap_or(i64::MAX);
+    // json-file logs, rotated so that a chatty app cannot fill the disk; we keep the tail.
+    let log_kib = (limits.output_cap_bytes.saturating_mul(2) / 1024).max(64);
+    let host_config = HostConfig {
+        // mounts, not `binds` strings: a host path may hold any character
+        mounts: Some(vec![
+            bind(&spec.input_dir, IEXEC_IN, true),
+            bind(&spec.output_dir, IEXEC_OUT, false),
+        ]),
+        network_mode: Some(
+            match spec.network {
+                NetworkPolicy::None => "none",
+                NetworkPolicy::Allowed => "default",
+            }
+            .to_owned(),
+        ),
+        memory: Some(memory),
+        memory_swap: Some(memory),
+        nano_cpus: Some(i64::from(limits.cpu_millis) * 1_000_000),
+        pids_limit: Some(i64::from(limits.pids)),
+        readonly_rootfs: Some(true),
+        cap_drop: Some(vec!["ALL".to_owned()]),
+        security_opt: Some(vec!["no-new-privileges".to_owned()]),
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("json-file".to_owned()),
+            config: Some(HashMap::from([
+                ("max-size".to_owned(), format!("{log_kib}k")),
+                ("max-file".to_owned(), "1".to_owned()),
+            ])),
+        }),
+        ..Default::default()
+    };
+    ContainerCreateBody {
+        image: Some(image.to_owned()),
+        cmd: Some(spec.args.clone()),
+        env: Some(spec.full_env().into_iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        user: Some(format!("{}:{}", user.0, user.1)),
+        network_disabled: Some(spec.network == NetworkPolicy::None),
+        labels: Some(HashMap::from([(CONTAINER_LABEL.to_owned(), "1".to_owned())])),
+        host_config: Some(host_config),
+        ..Default::default()
     }
+}
 
+fn bind(host: &Path, target: &str, read_only: bool) -> Mount {
+    Mount {
+        target: Some(target.to_owned()),
+        source: Some(host.display().to_string()),
+        typ: Some(MountType::BIND),
+        read_only: Some(read_only),
+        ..Default::default()
+    }
+}
+
+impl DockerExecutor {
     fn container_name(&self, spec: &RunSpec) -> String {
         let label: String = spec
             .label
@@ -362,7 +376,7 @@ impl Executor for DockerExecutor {
         let user = self.prepare_folders(&spec)?;
         let name = self.container_name(&spec);
         let options = CreateContainerOptions { name: Some(name.clone()), ..Default::default() };
-        let body = self.container_body(&spec, reference, user);
+        let body = container_body(&spec, reference, user);
         self.docker
             .create_container(Some(options), body)
             .await
@@ -436,6 +450,43 @@ fn is_conflict(err: &BollardError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_container_policy() {
+        let spec = RunSpec::new(
+            AppImage::Docker { reference: "app:1".into(), archive: None },
+            "/host/in:x",
+            "/host/out",
+        )
+        .with_args(["a", "b c"])
+        .with_env([("K", "v")])
+        .with_limits(crate::Limits::default().with_memory_bytes(64 << 20));
+        let body = container_body(&spec, "app:1", (65534, 65534));
+        assert_eq!(body.user.as_deref(), Some("65534:65534"));
+        assert_eq!(body.cmd, Some(vec!["a".to_owned(), "b c".to_owned()]));
+        assert_eq!(body.network_disabled, Some(true));
+        let env = body.env.unwrap();
+        assert!(
+            env.contains(&"K=v".to_owned()) && env.contains(&"IEXEC_OUT=/iexec_out".to_owned())
+        );
+        let host = body.host_config.unwrap();
+        assert_eq!(host.network_mode.as_deref(), Some("none"));
+        assert_eq!(host.readonly_rootfs, Some(true));
+        assert_eq!(host.memory, Some(64 << 20));
+        assert_eq!(host.memory_swap, Some(64 << 20), "no swap beyond the memory limit");
+        assert_eq!(host.nano_cpus, Some(1_000_000_000));
+        assert_eq!(host.pids_limit, Some(256));
+        assert_eq!(host.cap_drop, Some(vec!["ALL".to_owned()]));
+        assert_eq!(host.security_opt, Some(vec!["no-new-privileges".to_owned()]));
+        assert!(host.binds.is_none() && host.privileged.is_none() && host.devices.is_none());
+        let mounts = host.mounts.unwrap();
+        assert_eq!(mounts.len(), 2);
+        assert_eq!(mounts[0].source.as_deref(), Some("/host/in:x"));
+        assert_eq!(mounts[0].target.as_deref(), Some("/iexec_in"));
+        assert_eq!(mounts[0].read_only, Some(true));
+        assert_eq!(mounts[1].target.as_deref(), Some("/iexec_out"));
+        assert_eq!(mounts[1].read_only, Some(false));
+    }
 
     #[test]
     fn docker_host_parsing() {

@@ -33,6 +33,8 @@
 //! ```
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+// Without an executor the runtime dependencies have nothing to do.
+#![cfg_attr(not(any(feature = "wasm", feature = "docker")), allow(unused_crate_dependencies))]
 
 mod env;
 mod error;

@@ -105,12 +105,14 @@ pub struct RunOutcome {
 
 /// A tail-keeping byte sink: keeps the last `cap` bytes of what is written, counts the rest.
 #[derive(Debug)]
+#[cfg_attr(not(any(feature = "wasm", feature = "docker")), allow(dead_code))]
 pub(crate) struct TailBuffer {
     cap: usize,
     buf: Vec<u8>,
     total: u64,
 }
 
+#[cfg_attr(not(any(feature = "wasm", feature = "docker")), allow(dead_code))]
 impl TailBuffer {
     pub(crate) const fn new(cap: usize) -> Self {
         Self { cap, buf: Vec::new(), total: 0 }

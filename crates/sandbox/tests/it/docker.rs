@@ -160,7 +160,8 @@ async fn the_host_is_out_of_reach() {
         "read:/iexec_in/input.txt",
         "write:/iexec_out/ok.txt",
         "list:/",
-        "read:/proc/net/dev",
+        "line:/proc/self/status:Uid:",
+        "line:/proc/self/mounts:overlay",
         read_secret.as_str(),
         "read:/etc/passwd",
         "write:/iexec_in/x",
@@ -180,7 +181,14 @@ async fn the_host_is_out_of_reach() {
         probe_status(&report, "list:/"),
         "ok .dockerenv,app,dev,etc,iexec_in,iexec_out,proc,sys"
     );
-    for denied in &probes[4..] {
+    // a non-root user, on a read-only root
+    assert_eq!(
+        probe_status(&report, "line:/proc/self/status:Uid:"),
+        "ok Uid: 65534 65534 65534 65534"
+    );
+    let root_mount = probe_status(&report, "line:/proc/self/mounts:overlay");
+    assert!(root_mount.starts_with("ok overlay / overlay ro,"), "{root_mount}");
+    for denied in &probes[5..] {
         assert!(probe_status(&report, denied).starts_with("err"), "{denied}: {report:?}");
     }
     assert_eq!(listener.accepted(), 0);
