@@ -21,6 +21,8 @@ pub enum ErrorCode {
     ArchiveDigestMismatch,
     /// The request body could not be read to its end (client gone, broken chunking).
     BodyRead,
+    /// The request body stalled: no bytes for longer than the service's idle timeout.
+    UploadTimeout,
     /// The worker signature does not recover to `x-poco-worker` for this task and digest.
     BadWorkerSignature,
     /// The authorization was not signed by the deal's workerpool owner (or the TEE broker) for
@@ -54,6 +56,7 @@ impl ErrorCode {
             Self::BadWorkerSignature | Self::BadAuthorization => 403,
             Self::TaskNotFound | Self::ResultNotFound => 404,
             Self::TaskNotActive | Self::AlreadyUploaded => 409,
+            Self::UploadTimeout => 408,
             Self::PayloadTooLarge => 413,
             Self::Storage | Self::Internal => 500,
             Self::ChainUnavailable => 503,
@@ -69,6 +72,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::ArchiveDigestMismatch => "ARCHIVE_DIGEST_MISMATCH",
             Self::BodyRead => "BODY_READ",
+            Self::UploadTimeout => "UPLOAD_TIMEOUT",
             Self::BadWorkerSignature => "BAD_WORKER_SIGNATURE",
             Self::BadAuthorization => "BAD_AUTHORIZATION",
             Self::TaskNotFound => "TASK_NOT_FOUND",
@@ -110,6 +114,7 @@ mod tests {
             ErrorCode::PayloadTooLarge,
             ErrorCode::ArchiveDigestMismatch,
             ErrorCode::BodyRead,
+            ErrorCode::UploadTimeout,
             ErrorCode::BadWorkerSignature,
             ErrorCode::BadAuthorization,
             ErrorCode::TaskNotFound,

@@ -17,7 +17,8 @@
 //!                                   on-chain link and result digest against the archive)
 //! ```
 //!
-//! - [`upload_message`] / [`sign_upload`] / [`recover_uploader`]: the worker's signature.
+//! - [`upload_message`] / [`sign_upload`] / [`recover_uploader`]: the worker's signature;
+//!   [`UploadHeaders`]: every header of an upload, built from the authorization.
 //! - [`headers`]: header names; [`paths`]: the routes.
 //! - [`UploadReceipt`], [`CheckReport`], [`ResultLink`]: JSON bodies.
 //! - [`ErrorCode`] and [`ErrorBody`]: every refusal, with its HTTP status.
@@ -30,7 +31,8 @@ mod upload;
 pub use error::{ErrorBody, ErrorCode};
 pub use link::{RESULT_LINK_STORAGE, ResultLink};
 pub use upload::{
-    UPLOAD_DOMAIN, recover_uploader, sign_upload, upload_message, upload_signing_hash,
+    UPLOAD_DOMAIN, UploadHeaders, recover_uploader, sign_upload, upload_message,
+    upload_signing_hash,
 };
 
 use alloy_primitives::{Address, B256};

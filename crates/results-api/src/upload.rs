@@ -15,8 +15,11 @@ use alloy_primitives::{Address, B256, Bytes, keccak256};
 use alloy_signer::SignerSync;
 use poco_primitives::{
     TaskId,
+    contribution::WorkerpoolAuthorization,
     signature::{eth_signed_hash, recover_signer, sign_hash},
 };
+
+use crate::headers;
 
 /// The domain prefix of [`upload_message`].
 pub const UPLOAD_DOMAIN: &[u8] = b"poco-results:upload:v1";
@@ -52,6 +55,53 @@ pub fn recover_uploader(
     signature: &[u8],
 ) -> poco_primitives::Result<Address> {
     recover_signer(&upload_signing_hash(task_id, archive_sha256), signature)
+}
+
+/// The `x-poco-*` headers of an upload, as a worker builds them from the authorization the
+/// scheduler gave it and the archive it is about to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadHeaders {
+    /// The scheduler's authorization (worker, task, enclave challenge, signature).
+    pub authorization: WorkerpoolAuthorization,
+    /// The worker's signature of [`upload_signing_hash`].
+    pub worker_signature: Bytes,
+    /// SHA-256 of the archive.
+    pub archive_sha256: B256,
+}
+
+impl UploadHeaders {
+    /// Signs the upload of the archive whose SHA-256 is `archive_sha256` with `worker`'s key
+    /// (which should be `authorization.worker`'s).
+    pub fn sign<S: SignerSync + ?Sized>(
+        worker: &S,
+        authorization: WorkerpoolAuthorization,
+        archive_sha256: B256,
+    ) -> poco_primitives::Result<Self> {
+        let worker_signature = sign_upload(worker, authorization.task_id, archive_sha256)?;
+        Ok(Self { authorization, worker_signature, archive_sha256 })
+    }
+
+    /// The path to upload to: `/v1/results/{taskId}`.
+    pub fn path(&self) -> String {
+        crate::paths::result(self.authorization.task_id)
+    }
+
+    /// `(name, value)` pairs to set on the request (the enclave challenge only when not zero).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            (headers::WORKER, self.authorization.worker.to_string()),
+            (headers::AUTHORIZATION, self.authorization.sign.to_string()),
+            (headers::WORKER_SIGNATURE, self.worker_signature.to_string()),
+            (headers::ARCHIVE_SHA256, self.archive_sha256.to_string()),
+        ];
+        if !self.authorization.enclave_challenge.is_zero() {
+            pairs.push((
+                headers::ENCLAVE_CHALLENGE,
+                self.authorization.enclave_challenge.to_string(),
+            ));
+        }
+        pairs
+    }
 }
 
 #[cfg(test)]
@@ -90,5 +140,28 @@ mod tests {
             assert_ne!(recover_uploader(task, sha, &sign).ok(), Some(worker.address()));
         }
         assert!(recover_uploader(TASK, SHA, &sign[..10]).is_err());
+    }
+
+    #[test]
+    fn headers_of_an_upload() {
+        let scheduler = PrivateKeySigner::random();
+        let worker = PrivateKeySigner::random();
+        let enclave = Address::repeat_byte(0xe1);
+        for challenge in [Address::ZERO, enclave] {
+            let authorization =
+                WorkerpoolAuthorization::sign(&scheduler, worker.address(), TASK, challenge)
+                    .unwrap();
+            let upload = UploadHeaders::sign(&worker, authorization.clone(), SHA).unwrap();
+            assert_eq!(upload.path(), format!("/v1/results/{TASK}"));
+            let pairs = upload.pairs();
+            let get = |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+            assert_eq!(get(headers::WORKER), Some(worker.address().to_string()));
+            assert_eq!(get(headers::AUTHORIZATION), Some(authorization.sign.to_string()));
+            assert_eq!(get(headers::ARCHIVE_SHA256), Some(SHA.to_string()));
+            let signature: Bytes = get(headers::WORKER_SIGNATURE).unwrap().parse().unwrap();
+            assert_eq!(recover_uploader(TASK, SHA, &signature).unwrap(), worker.address());
+            let expected_enclave = (!challenge.is_zero()).then(|| enclave.to_string());
+            assert_eq!(get(headers::ENCLAVE_CHALLENGE), expected_enclave);
+        }
     }
 }

@@ -8,7 +8,8 @@ use clap::Parser;
 use eyre::WrapErr;
 use poco_chain::ChainConfig;
 use poco_results::{
-    DEFAULT_CHECK_INTERVAL, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig,
+    DEFAULT_CHECK_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig,
+    StoreConfig,
 };
 use url::Url;
 
@@ -45,6 +46,9 @@ struct Args {
     /// on request).
     #[arg(long, env = "POCO_RESULTS_CHECK_INTERVAL", default_value_t = DEFAULT_CHECK_INTERVAL.as_secs())]
     check_interval: u64,
+    /// Seconds to wait for the next bytes of an upload before refusing it.
+    #[arg(long, env = "POCO_RESULTS_IDLE_TIMEOUT", default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs())]
+    idle_timeout: u64,
 }
 
 fn store(args: &Args) -> eyre::Result<StoreConfig> {
@@ -83,7 +87,8 @@ async fn main() -> eyre::Result<()> {
     .with_max_size(args.max_size)
     .with_check_interval(
         (args.check_interval > 0).then(|| Duration::from_secs(args.check_interval)),
-    );
+    )
+    .with_idle_timeout(Duration::from_secs(args.idle_timeout.max(1)));
     let handle = poco_results::spawn(config).await.wrap_err("starting the results service")?;
     println!("{}", serde_json::json!({ "url": handle.url() }));
     tokio::signal::ctrl_c().await.wrap_err("waiting for ctrl-c")?;
@@ -101,6 +106,7 @@ mod tests {
         assert_eq!(args.listen, DEFAULT_LISTEN);
         assert_eq!(args.max_size, DEFAULT_MAX_SIZE);
         assert_eq!(args.check_interval, 30);
+        assert_eq!(args.idle_timeout, 30);
         assert_eq!(store(&args).unwrap(), StoreConfig::Local { root: "poco-results-data".into() });
         let args = Args::try_parse_from([
             "poco-results",

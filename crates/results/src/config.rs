@@ -15,6 +15,9 @@ pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 /// The default period of the background check of finalized tasks.
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
+/// The default longest wait for the next bytes of an upload's body.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Where archives and their index live.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreConfig {
@@ -49,6 +52,9 @@ pub struct ResultsConfig {
     /// How often stored archives whose task has not been checked yet are checked against the
     /// chain in the background (`None`: only when asked, at `/v1/results/{taskId}/check`).
     pub check_interval: Option<Duration>,
+    /// Longest wait for the next bytes of an upload's body before it is refused (a stalled
+    /// client does not hold a staging object forever).
+    pub idle_timeout: Duration,
 }
 
 impl ResultsConfig {
@@ -61,6 +67,7 @@ impl ResultsConfig {
             hub,
             max_size: DEFAULT_MAX_SIZE,
             check_interval: Some(DEFAULT_CHECK_INTERVAL),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 
@@ -73,6 +80,12 @@ impl ResultsConfig {
     /// Sets the period of the background check (`None` turns it off).
     pub const fn with_check_interval(mut self, check_interval: Option<Duration>) -> Self {
         self.check_interval = check_interval;
+        self
+    }
+
+    /// Sets the idle timeout of upload bodies.
+    pub const fn with_idle_timeout(mut self, idle_timeout: Duration) -> Self {
+        self.idle_timeout = idle_timeout;
         self
     }
 

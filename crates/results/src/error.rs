@@ -70,6 +70,9 @@ pub enum ApiError {
     /// The body could not be read.
     #[error("could not read the request body")]
     BodyRead(#[source] axum::Error),
+    /// The body stalled.
+    #[error("no bytes of the body for {0:?}")]
+    UploadTimeout(std::time::Duration),
     /// The worker signature is not the worker's.
     #[error("the upload is not signed by worker {worker}")]
     BadWorkerSignature {
@@ -125,6 +128,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             Self::ArchiveDigestMismatch { .. } => ErrorCode::ArchiveDigestMismatch,
             Self::BodyRead(_) => ErrorCode::BodyRead,
+            Self::UploadTimeout(_) => ErrorCode::UploadTimeout,
             Self::BadWorkerSignature { .. } => ErrorCode::BadWorkerSignature,
             Self::BadAuthorization { .. } => ErrorCode::BadAuthorization,
             Self::TaskNotFound(_) => ErrorCode::TaskNotFound,

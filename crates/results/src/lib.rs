@@ -69,7 +69,8 @@ mod store;
 
 pub use chain::ChainReader;
 pub use config::{
-    DEFAULT_CHECK_INTERVAL, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig, StoreConfig,
+    DEFAULT_CHECK_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MAX_SIZE, ResultsConfig,
+    StoreConfig,
 };
 pub use digest::{DigestError, archive_result_digest, sha256};
 pub use error::{ApiError, Error};
@@ -96,7 +97,8 @@ pub struct ResultsHandle {
 pub async fn spawn(config: ResultsConfig) -> Result<ResultsHandle, Error> {
     let store = ResultStore::open(&config.store)?;
     let client = ChainClient::connect(config.chain.clone()).await?;
-    let state = AppState::new(store, ChainReader::new(client, config.hub), config.max_size);
+    let chain = ChainReader::new(client, config.hub);
+    let state = AppState::new(store, chain, config.max_size, config.idle_timeout);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| Error::Bind { addr: config.listen, source })?;

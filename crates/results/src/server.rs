@@ -16,7 +16,10 @@ use poco_results_api::{
     recover_uploader,
 };
 use sha2::{Digest, Sha256};
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use tower_http::trace::TraceLayer;
 use tracing::{info, warn};
 
@@ -40,13 +43,20 @@ struct Inner {
     store: ResultStore,
     chain: ChainReader,
     max_size: u64,
+    idle_timeout: Duration,
     metrics: Metrics,
 }
 
 impl AppState {
-    /// The state of a service over `store` and `chain`, refusing archives over `max_size` bytes.
-    pub fn new(store: ResultStore, chain: ChainReader, max_size: u64) -> Self {
-        Self(Arc::new(Inner { store, chain, max_size, metrics: Metrics::new() }))
+    /// The state of a service over `store` and `chain`, refusing archives over `max_size` bytes
+    /// and bodies that stall for `idle_timeout`.
+    pub fn new(
+        store: ResultStore,
+        chain: ChainReader,
+        max_size: u64,
+        idle_timeout: Duration,
+    ) -> Self {
+        Self(Arc::new(Inner { store, chain, max_size, idle_timeout, metrics: Metrics::new() }))
     }
 
     /// The store.
@@ -248,7 +258,8 @@ async fn accept_upload(
         };
     }
 
-    let (staged, size) = stream_into_store(store, body, limit, request.sha256).await?;
+    let (staged, size) =
+        stream_into_store(store, body, limit, state.0.idle_timeout, request.sha256).await?;
     let blob_created = store.promote(&staged, request.sha256).await?;
     let record = ResultRecord {
         task_id,
@@ -273,11 +284,13 @@ async fn accept_upload(
 }
 
 /// Streams `body` into a staging object, counting and hashing; refuses (and removes the staging
-/// object) past `limit` bytes, on a broken body, or when the bytes are not `announced`.
+/// object) past `limit` bytes, on a broken body, when no bytes come for `idle`, or when the
+/// bytes are not `announced`.
 async fn stream_into_store(
     store: &ResultStore,
     body: Body,
     limit: u64,
+    idle: Duration,
     announced: B256,
 ) -> Result<(object_store::path::Path, u64), ApiError> {
     let mut staging = store.stage().await?;
@@ -285,7 +298,10 @@ async fn stream_into_store(
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let failure = loop {
-        match stream.next().await {
+        let Ok(next) = tokio::time::timeout(idle, stream.next()).await else {
+            break Some(ApiError::UploadTimeout(idle));
+        };
+        match next {
             None => break None,
             Some(Err(error)) => break Some(ApiError::BodyRead(error)),
             Some(Ok(chunk)) => {

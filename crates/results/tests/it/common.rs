@@ -8,7 +8,7 @@ use poco_compat::{Actors, Driver, Protocol, Role, harness::dev_provider};
 use poco_devchain::{DevChainConfig, DevChainHandle};
 use poco_primitives::{TaskId, contribution::WorkerpoolAuthorization};
 use poco_results::{ResultsConfig, ResultsHandle, StoreConfig, sha256};
-use poco_results_api::{ErrorBody, ErrorCode, headers, paths, sign_upload};
+use poco_results_api::{ErrorBody, ErrorCode, UploadHeaders, headers};
 use std::path::{Path, PathBuf};
 
 /// The size limit of the services under test.
@@ -34,6 +34,15 @@ impl Env {
 
     /// The same, with background checks every `check_interval`.
     pub async fn start_with(check_interval: Option<std::time::Duration>) -> Self {
+        Self::start_inner(check_interval, MAX_SIZE, poco_results::DEFAULT_IDLE_TIMEOUT).await
+    }
+
+    /// A service with every knob given.
+    pub async fn start_inner(
+        check_interval: Option<std::time::Duration>,
+        max_size: u64,
+        idle_timeout: std::time::Duration,
+    ) -> Self {
         let chain = poco_devchain::spawn(DevChainConfig::test().with_accounts(14))
             .await
             .expect("the devchain starts");
@@ -51,8 +60,9 @@ impl Env {
             deployment.hub,
         )
         .with_listen("127.0.0.1:0".parse().unwrap())
-        .with_max_size(MAX_SIZE)
-        .with_check_interval(check_interval);
+        .with_max_size(max_size)
+        .with_check_interval(check_interval)
+        .with_idle_timeout(idle_timeout);
         let results = poco_results::spawn(config).await.expect("the results service starts");
         Self { chain, driver, results, store_dir, http: reqwest::Client::new() }
     }
@@ -127,16 +137,17 @@ impl Upload {
         scheduler: &PrivateKeySigner,
         body: &[u8],
     ) -> Self {
-        let sha = sha256(body);
         let authorization =
             WorkerpoolAuthorization::sign(scheduler, worker.address(), task, Address::ZERO)
                 .unwrap();
+        // What a worker sends, built by the API crate's helper.
+        let headers = UploadHeaders::sign(worker, authorization, sha256(body)).unwrap();
         Self {
-            task_path: paths::result(task),
-            worker: worker.address(),
-            authorization: Some(authorization.sign),
-            worker_signature: sign_upload(worker, task, sha).unwrap(),
-            sha256: sha,
+            task_path: headers.path(),
+            worker: headers.authorization.worker,
+            authorization: Some(headers.authorization.sign),
+            worker_signature: headers.worker_signature,
+            sha256: headers.archive_sha256,
             body: body.to_vec(),
             content_type: Some("application/zip"),
             enclave: None,
@@ -144,7 +155,7 @@ impl Upload {
         }
     }
 
-    fn request(&self, env: &Env) -> reqwest::RequestBuilder {
+    pub fn request(&self, env: &Env) -> reqwest::RequestBuilder {
         let url = env.url(&self.task_path);
         let mut request = if self.post { env.http.post(url) } else { env.http.put(url) };
         request = request

@@ -127,3 +127,21 @@ async fn refused_uploads_store_nothing() {
     assert_eq!(status, 201, "{json}");
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn stalled_uploads_time_out_and_store_nothing() {
+    let mut env = Env::start_inner(None, MAX_SIZE, std::time::Duration::from_millis(300)).await;
+    let task = env.task().await;
+    let upload = Upload::new(task, &env.key(W0), &env.key(Role::Scheduler), b"never finished");
+    // One chunk, then nothing, ever.
+    let first: Result<Vec<u8>, std::io::Error> = Ok(b"never".to_vec());
+    let stalled = futures_util::StreamExt::chain(
+        futures_util::stream::iter([first]),
+        futures_util::stream::pending(),
+    );
+    let response = upload.request(&env).body(reqwest::Body::wrap_stream(stalled)).send().await;
+    let (status, json) = crate::common::answer(response.unwrap()).await;
+    assert_eq!(code_of(status, &json), ErrorCode::UploadTimeout, "{json}");
+    env.assert_store_empty("stalled body").await;
+    env.shutdown().await;
+}
