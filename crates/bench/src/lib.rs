@@ -15,6 +15,7 @@
 //! benchmark), so neither node shares the client's runtime.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+pub mod client;
 pub mod error;
 pub mod node;
 pub mod report;

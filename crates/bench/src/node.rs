@@ -12,7 +12,7 @@ use std::{
 };
 
 use alloy::{
-    primitives::B256, providers::Provider, signers::local::PrivateKeySigner,
+    primitives::B256, providers::DynProvider, signers::local::PrivateKeySigner,
     transports::http::reqwest::Url,
 };
 use poco_compat::harness::dev_provider;
@@ -20,7 +20,10 @@ use poco_contracts::{DeployOptions, Deployment, deploy_protocol};
 use poco_reference::Anvil;
 use serde::Deserialize;
 
-use crate::error::{BenchError, Result};
+use crate::{
+    client,
+    error::{BenchError, Result},
+};
 
 /// How many dev accounts each node is started with (the PoCo actors need 14).
 pub const ACCOUNTS: u32 = 20;
@@ -79,6 +82,9 @@ impl Node {
             .map(|account| PrivateKeySigner::from_bytes(&account.private_key))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|error| BenchError::Node(format!("devchain key: {error}")))?;
+        if keys.len() < ACCOUNTS as usize {
+            return Err(BenchError::Node(format!("the devchain has {} accounts", keys.len())));
+        }
         let deployment = banner
             .deployment
             .ok_or_else(|| BenchError::Node("the devchain has no protocol deployed".into()))?;
@@ -97,6 +103,9 @@ impl Node {
     /// Starts the pinned anvil with [`ACCOUNTS`] accounts and deploys the protocol with dev key 0.
     pub async fn anvil() -> Result<Self> {
         let anvil = Anvil::builder().with_accounts(ACCOUNTS).spawn().await?;
+        if anvil.keys().len() < ACCOUNTS as usize {
+            return Err(BenchError::Node(format!("anvil has {} accounts", anvil.keys().len())));
+        }
         let chain_id = anvil.chain_id();
         let provider = dev_provider(anvil.endpoint().clone(), anvil.keys(), chain_id);
         let deployment = deploy_protocol(&provider, DeployOptions::default()).await?;
@@ -143,8 +152,15 @@ impl Node {
     }
 
     /// A provider signing for every dev key (gas, fees and nonces filled in from the node).
-    pub fn wallet_provider(&self) -> alloy::providers::DynProvider {
-        dev_provider(self.endpoint.clone(), &self.keys, self.chain_id).erased()
+    pub fn wallet_provider(&self) -> DynProvider {
+        // Both constructors check that there are ACCOUNTS keys.
+        let (default, others) = self.keys.split_at(1);
+        client::wallet_provider(&self.endpoint, &default[0], others, self.chain_id)
+    }
+
+    /// A provider with no fillers.
+    pub fn plain_provider(&self) -> DynProvider {
+        client::plain_provider(&self.endpoint)
     }
 }
 

@@ -7,7 +7,7 @@ use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::eip2718::Encodable2718,
     primitives::{Address, B256, Bytes, TxKind, U256, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     signers::{SignerSync, local::PrivateKeySigner},
     sol_types::SolCall,
 };
@@ -46,11 +46,6 @@ impl TransferRun {
     }
 }
 
-/// A provider with no fillers: requests go to the node as given.
-pub fn plain_provider(node: &Node) -> DynProvider {
-    ProviderBuilder::default().connect_http(node.endpoint().clone()).erased()
-}
-
 /// Sends `count` RLC transfers from `senders` dev accounts (keys 1 to `senders`) at once: each
 /// sender sends its share one after the other, so `senders` transactions are in flight. The
 /// senders are first given RLC by key 0 (not timed). `salt` makes the recipients fresh
@@ -64,7 +59,7 @@ pub async fn run(node: &Node, count: usize, senders: usize, salt: u64) -> Result
         )));
     }
     let rlc = node.deployment().rlc;
-    let provider = plain_provider(node);
+    let provider = node.plain_provider();
     fund_senders(node, &keys[1..=senders], U256::from(count as u64 + 1)).await?;
 
     // Sign everything first: signing is the client's cost, not the node's.
@@ -143,7 +138,7 @@ pub async fn wait_success(provider: &DynProvider, hash: B256) -> Result<()> {
 /// Key 0 (the RLC holder) gives each sender `amount` nRLC.
 async fn fund_senders(node: &Node, senders: &[PrivateKeySigner], amount: U256) -> Result<()> {
     let wallet = node.wallet_provider();
-    let provider = plain_provider(node);
+    let provider = node.plain_provider();
     let rlc = RLC::new(node.deployment().rlc, &wallet);
     for sender in senders {
         let pending = rlc
