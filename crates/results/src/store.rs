@@ -332,3 +332,72 @@ fn s3(url: &str, options: &[(String, String)]) -> Result<Arc<dyn ObjectStore>, S
 fn s3(_url: &str, _options: &[(String, String)]) -> Result<Arc<dyn ObjectStore>, StoreError> {
     Err(StoreError::S3Disabled)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(feature = "s3")]
+    #[test]
+    fn s3_stores_are_configured_through_the_builder() {
+        let options = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>()
+        };
+        let good = StoreConfig::S3 {
+            url: "s3://results".to_owned(),
+            options: options(&[
+                ("aws_region", "eu-west-1"),
+                ("aws_endpoint", "http://127.0.0.1:9000"),
+                ("aws_allow_http", "true"),
+                ("aws_access_key_id", "id"),
+                ("aws_secret_access_key", "secret"),
+            ]),
+        };
+        let store = ResultStore::open(&good).unwrap();
+        assert!(store.object_store().to_string().contains("results"), "{}", store.object_store());
+        let unknown = StoreConfig::S3 {
+            url: "s3://results".to_owned(),
+            options: options(&[("aws_colour", "blue")]),
+        };
+        assert!(matches!(
+            ResultStore::open(&unknown),
+            Err(StoreError::UnknownOption { key, .. }) if key == "aws_colour"
+        ));
+    }
+
+    #[tokio::test]
+    async fn local_layout_and_create_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            ResultStore::open(&StoreConfig::Local { root: dir.path().join("nested/store") })
+                .unwrap();
+        let task_id = TaskId(B256::repeat_byte(9));
+        let mut staging = store.stage().await.unwrap();
+        staging.write(Bytes::from_static(b"abc")).await.unwrap();
+        let staged = staging.finish().await.unwrap();
+        let sha = crate::digest::sha256(b"abc");
+        assert!(store.promote(&staged, sha).await.unwrap());
+        let record = ResultRecord {
+            task_id,
+            worker: Address::repeat_byte(1),
+            sha256: sha,
+            size: 3,
+            content_type: "application/zip".to_owned(),
+        };
+        assert_eq!(store.create_record(&record).await.unwrap(), (true, record.clone()));
+        let other = ResultRecord { sha256: B256::repeat_byte(2), ..record.clone() };
+        assert_eq!(store.create_record(&other).await.unwrap(), (false, record.clone()));
+        assert_eq!(store.read_blob(sha).await.unwrap().as_ref(), b"abc");
+        assert_eq!(store.unchecked_tasks().await.unwrap(), vec![task_id]);
+        let sha_hex = alloy_primitives::hex::encode(sha);
+        assert_eq!(
+            store.list_all().await.unwrap(),
+            vec![format!("blobs/sha256/{sha_hex}"), format!("tasks/{task_id}.json")]
+        );
+        // An aborted staging object leaves nothing.
+        let mut staging = store.stage().await.unwrap();
+        staging.write(Bytes::from_static(b"partial")).await.unwrap();
+        staging.abort().await.unwrap();
+        assert_eq!(store.list_all().await.unwrap().len(), 2);
+    }
+}

@@ -156,7 +156,12 @@ impl Upload {
     }
 
     pub fn request(&self, env: &Env) -> reqwest::RequestBuilder {
-        let url = env.url(&self.task_path);
+        self.request_to(env, &env.results.url())
+    }
+
+    /// The request, to the service at `base`.
+    pub fn request_to(&self, env: &Env, base: &str) -> reqwest::RequestBuilder {
+        let url = format!("{base}{}", self.task_path);
         let mut request = if self.post { env.http.post(url) } else { env.http.put(url) };
         request = request
             .header(headers::WORKER, self.worker.to_string())

@@ -4,6 +4,7 @@
 //! folder through object_store.
 #![allow(missing_docs, unreachable_pub, clippy::unwrap_used)]
 
+mod binary;
 mod common;
 mod download;
 mod races;
