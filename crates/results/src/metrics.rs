@@ -55,7 +55,11 @@ impl Metrics {
             (CHECKS, None, "Checks of archives against the chain, by state."),
         ];
         for (name, unit, help) in describe {
-            recorder.describe_counter(name.into(), unit, help.into());
+            if name == UPLOAD_SECONDS {
+                recorder.describe_histogram(name.into(), unit, help.into());
+            } else {
+                recorder.describe_counter(name.into(), unit, help.into());
+            }
         }
         Self { recorder: Arc::new(recorder), handle }
     }

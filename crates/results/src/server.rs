@@ -183,6 +183,7 @@ struct Accepted {
     new_bytes: u64,
 }
 
+#[tracing::instrument(name = "upload", skip_all, fields(task_id = %raw_task_id))]
 async fn upload(
     State(state): State<AppState>,
     Path(raw_task_id): Path<String>,
@@ -364,6 +365,7 @@ async fn find(state: &AppState, raw_task_id: &str) -> Result<ResultRecord, ApiEr
     state.store().record(task_id).await?.ok_or(ApiError::ResultNotFound(task_id))
 }
 
+#[tracing::instrument(name = "download", skip_all, fields(task_id = %raw_task_id))]
 async fn download(State(state): State<AppState>, Path(raw_task_id): Path<String>) -> Response {
     let outcome = async {
         let record = find(&state, &raw_task_id).await?;
@@ -384,6 +386,7 @@ async fn download(State(state): State<AppState>, Path(raw_task_id): Path<String>
     }
 }
 
+#[tracing::instrument(name = "head", skip_all, fields(task_id = %raw_task_id))]
 async fn head(State(state): State<AppState>, Path(raw_task_id): Path<String>) -> Response {
     let outcome = async {
         let record = find(&state, &raw_task_id).await?;
@@ -404,6 +407,7 @@ async fn head(State(state): State<AppState>, Path(raw_task_id): Path<String>) ->
 
 // ------------------------------------------------------------------ check
 
+#[tracing::instrument(name = "check", skip_all, fields(task_id = %raw_task_id))]
 async fn check(State(state): State<AppState>, Path(raw_task_id): Path<String>) -> Response {
     let outcome = async {
         let task_id = parse_task_id(&raw_task_id)?;
