@@ -17,7 +17,7 @@ chains="${COMPAT_CHAINS:-devchain anvil}"
 logs="$compat/.run"
 mkdir -p "$logs"
 
-say() { printf '[compat] %s\n' "$*"; }
+say() { printf '[compat %s] %s\n' "$(date +%T)" "$*"; }
 
 # --- install ---------------------------------------------------------------------------------
 
@@ -95,9 +95,10 @@ summary=()
 total_pass=0
 total_fail=0
 
-# Records "<chain> <suite>: N passed, N failed" from the counts in log $3; $4 is the exit status.
+# Records "<chain> <suite>: N passed, N failed" from the counts in log $3; $4 is the exit status,
+# $5 the seconds it took.
 record() {
-  local chain=$1 suite=$2 log=$3 status=$4 pass fail
+  local chain=$1 suite=$2 log=$3 status=$4 seconds=$5 pass fail
   if [[ $suite == ethers ]]; then
     pass="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)"
     fail="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)"
@@ -111,7 +112,7 @@ record() {
   if [[ $status -ne 0 && $fail -eq 0 ]]; then fail=1; fi
   total_pass=$((total_pass + pass))
   total_fail=$((total_fail + fail))
-  summary+=("$(printf '%-9s %-7s %3d passed, %d failed' "$chain" "$suite" "$pass" "$fail")")
+  summary+=("$(printf '%-9s %-7s %3d passed, %d failed  (%d s)' "$chain" "$suite" "$pass" "$fail" "$seconds")")
 }
 
 for chain in $chains; do
@@ -120,19 +121,21 @@ for chain in $chains; do
 
   say "ethers v6 suite on $chain"
   status=0
+  started=$SECONDS
   (cd "$compat" && node --test --test-concurrency=1 --test-reporter=tap test/*.test.cjs) >"$logs/$chain-ethers.tap" 2>&1 || status=$?
   grep -E '^(not )?ok |^# (pass|fail) ' "$logs/$chain-ethers.tap" | sed 's/^/  /'
   if [[ $status -ne 0 ]]; then
     say "ethers failures on $chain (full output: $logs/$chain-ethers.tap):"
     grep -A 25 '^not ok' "$logs/$chain-ethers.tap" | sed 's/^/  /' | head -120
   fi
-  record "$chain" ethers "$logs/$chain-ethers.tap" "$status"
+  record "$chain" ethers "$logs/$chain-ethers.tap" "$status" $((SECONDS - started))
 
   say "cast suite on $chain"
   status=0
+  started=$SECONDS
   "$compat/cast/suite.sh" >"$logs/$chain-cast.log" 2>&1 || status=$?
   sed 's/^/  /' "$logs/$chain-cast.log"
-  record "$chain" cast "$logs/$chain-cast.log" "$status"
+  record "$chain" cast "$logs/$chain-cast.log" "$status" $((SECONDS - started))
 
   stop_all
 done
