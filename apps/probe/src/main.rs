@@ -4,7 +4,7 @@
 //!
 //! Probes: `read:PATH`, `write:PATH`, `list:PATH`, `line:PATH:PREFIX` (the first line of the
 //! file starting with PREFIX), `connect:HOST:PORT` (TCP, 2 s timeout), `alloc:MIB` (allocates
-//! and touches that many MiB), `env:NAME`.
+//! and touches that many MiB), `sleep:MS`, `env:NAME`.
 
 use std::{
     env, fs,
@@ -60,6 +60,11 @@ fn probe(spec: &str) -> Result<String, String> {
                 blocks.push(block);
             }
             Ok(format!("{} MiB held", blocks.len()))
+        }
+        "sleep" => {
+            let ms: u64 = arg.parse().map_err(|_| "not a number of milliseconds".to_owned())?;
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(format!("slept {ms} ms"))
         }
         "env" => env::var(arg).map_err(|e| e.to_string()),
         _ => Err(format!("unknown probe {op}")),

@@ -4,8 +4,8 @@
 //!   run(spec) ──► read module ─► sha256 ─► cache? ──no──► compile (or load the serialized
 //!                                            │ yes        module from the disk cache) ─► link
 //!                                            ▼
-//!   spawn_blocking: store (fuel, memory limiter, epoch deadline) ─► instantiate ─► _start
-//!                   stdout/stderr ─► tail buffers      /iexec_in (read-only), /iexec_out
+//!   async: store (fuel, memory limiter, epoch deadline) ─► instantiate ─► _start, under a
+//!          wall-clock timeout; stdout/stderr ─► tail buffers; /iexec_in (read-only), /iexec_out
 //! ```
 //!
 //! - **Isolation.** The module sees exactly two folders (preopened: `/iexec_in` read-only,
@@ -13,9 +13,12 @@
 //!   preview 1 has no way to open one, and the context denies TCP, UDP and name lookups).
 //! - **Limits.** Linear memories are capped by a [`ResourceLimiter`] (growth refused past
 //!   [`Limits::memory_bytes`](crate::Limits::memory_bytes): [`ExitCause::OutOfMemory`]); fuel
-//!   ([`ExitCause::OutOfFuel`]); wall-clock time by epoch interruption: one engine-wide thread
-//!   ticks every [`EPOCH_TICK`], and each store checks its own deadline on every tick
-//!   ([`ExitCause::Timeout`]). Host memory used by wasmtime itself is not counted.
+//!   ([`ExitCause::OutOfFuel`]); wall-clock time ([`ExitCause::Timeout`]): modules run as async
+//!   calls, so a module asleep or blocked in a WASI call is dropped when its timeout fires, and
+//!   a module computing is interrupted by epochs: one engine-wide thread ticks every
+//!   [`EPOCH_TICK`], and on each tick a store checks its deadline and otherwise yields to the
+//!   async runtime (so long computations share the runtime's threads fairly). Host memory used
+//!   by wasmtime itself is not counted.
 //! - **Cache.** Compiled modules are kept in memory by SHA-256 of their bytes (as ready-to-link
 //!   `InstancePre`s), and optionally serialized to a disk folder so a restarted worker does not
 //!   compile again.
@@ -40,13 +43,13 @@ use std::{
     pin::Pin,
     sync::{
         Arc, Mutex, PoisonError,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     task::{Context, Poll},
     thread::JoinHandle,
     time::{Duration, Instant},
 };
-use tokio::io::AsyncWrite;
+use tokio::{io::AsyncWrite, sync::OnceCell};
 use tracing::{debug, info};
 use wasmtime::{
     Config, Engine, ExternType, InstancePre, Linker, Module, ResourceLimiter, Store, Trap,
@@ -100,6 +103,7 @@ struct Inner {
     engine: Engine,
     linker: Linker<RunState>,
     cache: Mutex<ModuleCache>,
+    compilations: AtomicU64,
     config: WasmConfig,
     _ticker: EpochTicker,
 }
@@ -125,7 +129,7 @@ impl WasmExecutor {
             .cranelift_nan_canonicalization(true);
         let engine = Engine::new(&wasm_config).map_err(runtime)?;
         let mut linker: Linker<RunState> = Linker::new(&engine);
-        p1::add_to_linker_sync(&mut linker, |state: &mut RunState| &mut state.wasi)
+        p1::add_to_linker_async(&mut linker, |state: &mut RunState| &mut state.wasi)
             .map_err(runtime)?;
         if let Some(dir) = &config.cache_dir {
             std::fs::create_dir_all(dir).map_err(|source| SandboxError::Io {
@@ -136,7 +140,15 @@ impl WasmExecutor {
         }
         let ticker = EpochTicker::start(engine.clone())?;
         let cache = Mutex::new(ModuleCache::new(config.max_cached_modules));
-        Ok(Self { inner: Arc::new(Inner { engine, linker, cache, config, _ticker: ticker }) })
+        let inner = Inner {
+            engine,
+            linker,
+            cache,
+            compilations: AtomicU64::new(0),
+            config,
+            _ticker: ticker,
+        };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     /// Compiles (or finds in a cache) the module at `path`; returns its SHA-256 (hex). A
@@ -146,9 +158,14 @@ impl WasmExecutor {
         Ok(hex(&digest))
     }
 
+    /// How many modules this executor compiled (loads from the disk cache not counted).
+    pub fn compilations(&self) -> u64 {
+        self.inner.compilations.load(Ordering::Relaxed)
+    }
+
     /// How many compiled modules the memory cache holds.
     pub fn cached_modules(&self) -> usize {
-        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).map.len()
+        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).ready()
     }
 
     async fn load(&self, path: &Path) -> Result<([u8; 32], InstancePre<RunState>), SandboxError> {
@@ -156,17 +173,18 @@ impl WasmExecutor {
             .await
             .map_err(|source| SandboxError::ModuleRead { path: path.to_owned(), source })?;
         let digest: [u8; 32] = Sha256::digest(&bytes).into();
-        if let Some(pre) =
-            self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&digest)
-        {
-            return Ok((digest, pre));
-        }
-        let inner = Arc::clone(&self.inner);
-        let pre = tokio::task::spawn_blocking(move || inner.compile(digest, &bytes))
-            .await
-            .map_err(|e| SandboxError::Runtime { reason: format!("compile task: {e}") })??;
-        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).insert(digest, pre.clone());
-        Ok((digest, pre))
+        // One compilation per digest, even when many runs of a new module start at once: they
+        // all wait on the same cell.
+        let cell = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).cell(digest);
+        let pre = cell
+            .get_or_try_init(|| async {
+                let inner = Arc::clone(&self.inner);
+                tokio::task::spawn_blocking(move || inner.compile(digest, &bytes))
+                    .await
+                    .map_err(|e| SandboxError::Runtime { reason: format!("compile task: {e}") })?
+            })
+            .await?;
+        Ok((digest, pre.clone()))
     }
 }
 
@@ -188,10 +206,7 @@ impl Executor for WasmExecutor {
         spec.validate()?;
         let (digest, pre) = self.load(module).await?;
         let setup = started.elapsed();
-        let inner = Arc::clone(&self.inner);
-        let executed = tokio::task::spawn_blocking(move || inner.execute(&pre, &spec))
-            .await
-            .map_err(|e| SandboxError::Runtime { reason: format!("run task: {e}") })??;
+        let executed = self.inner.execute(&pre, &spec).await?;
         let timings = RunTimings { setup, run: executed.run, total: started.elapsed() };
         info!(
             module = %hex(&digest),
@@ -230,6 +245,7 @@ impl Inner {
             Some(module) => module,
             None => {
                 let started = Instant::now();
+                self.compilations.fetch_add(1, Ordering::Relaxed);
                 let module =
                     Module::new(&self.engine, bytes).map_err(|e| invalid(format!("{e:#}")))?;
                 debug!(module = %hex(&digest), ms = started.elapsed().as_secs_f64() * 1e3, "Module compiled.");
@@ -279,7 +295,7 @@ impl Inner {
         }
     }
 
-    fn execute(
+    async fn execute(
         &self,
         pre: &InstancePre<RunState>,
         spec: &RunSpec,
@@ -328,16 +344,23 @@ impl Inner {
                 ctx.data_mut().timed_out = true;
                 Ok(UpdateDeadline::Interrupt)
             } else {
-                Ok(UpdateDeadline::Continue(1))
+                Ok(UpdateDeadline::Yield(1))
             }
         });
 
-        let result = pre.instantiate(&mut store).and_then(|instance| {
+        let call = async {
+            let instance = pre.instantiate_async(&mut store).await?;
             let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-            start.call(&mut store, ())
-        });
+            start.call_async(&mut store, ()).await
+        };
+        // A module computing past its deadline traps at the next epoch tick; one waiting in a
+        // host call (a sleep, a blocking read) is dropped here.
+        let result = tokio::time::timeout(spec.limits.timeout, call).await;
         let run = started.elapsed();
-        let cause = classify(result, store.data());
+        let cause = match result {
+            Ok(result) => classify(result, store.data()),
+            Err(_elapsed) => ExitCause::Timeout,
+        };
         drop(store);
         Ok(Executed { cause, stdout: stdout.finish(), stderr: stderr.finish(), run })
     }
@@ -419,8 +442,9 @@ impl ResourceLimiter for MemoryLimiter {
 
 // === impl ModuleCache ===
 
+/// Compiled modules by digest; a cell is filled by the first run that needs it.
 struct ModuleCache {
-    map: HashMap<[u8; 32], InstancePre<RunState>>,
+    map: HashMap<[u8; 32], Arc<OnceCell<InstancePre<RunState>>>>,
     order: VecDeque<[u8; 32]>,
     capacity: usize,
 }
@@ -430,14 +454,14 @@ impl ModuleCache {
         Self { map: HashMap::new(), order: VecDeque::new(), capacity: capacity.max(1) }
     }
 
-    fn get(&self, digest: &[u8; 32]) -> Option<InstancePre<RunState>> {
-        self.map.get(digest).cloned()
-    }
-
-    fn insert(&mut self, digest: [u8; 32], pre: InstancePre<RunState>) {
-        if self.map.insert(digest, pre).is_none() {
-            self.order.push_back(digest);
+    /// The cell of `digest`, made (and the oldest cells dropped past the capacity) if new.
+    fn cell(&mut self, digest: [u8; 32]) -> Arc<OnceCell<InstancePre<RunState>>> {
+        if let Some(cell) = self.map.get(&digest) {
+            return Arc::clone(cell);
         }
+        let cell = Arc::new(OnceCell::new());
+        self.map.insert(digest, Arc::clone(&cell));
+        self.order.push_back(digest);
         while self.map.len() > self.capacity {
             match self.order.pop_front() {
                 Some(oldest) => {
@@ -446,6 +470,12 @@ impl ModuleCache {
                 None => break,
             }
         }
+        cell
+    }
+
+    /// How many modules are compiled and ready.
+    fn ready(&self) -> usize {
+        self.map.values().filter(|cell| cell.initialized()).count()
     }
 }
 

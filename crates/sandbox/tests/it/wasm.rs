@@ -117,6 +117,16 @@ async fn an_overrun_is_killed_with_timeout() {
 }
 
 #[tokio::test]
+async fn an_app_asleep_in_a_host_call_is_killed_on_time() {
+    let dirs = TaskDirs::new();
+    let limits = Limits::default().with_timeout(Duration::from_millis(300));
+    let spec = spec("probe", &dirs).with_args(["sleep:20000"]).with_limits(limits);
+    let outcome = executor().run(spec).await.unwrap();
+    assert_cause(&outcome, &ExitCause::Timeout);
+    assert!(outcome.timings.run < Duration::from_secs(3), "{:?}", outcome.timings);
+}
+
+#[tokio::test]
 async fn fuel_runs_out() {
     let dirs = TaskDirs::new();
     let limits = Limits::default().with_fuel(Some(5_000_000));
@@ -253,28 +263,26 @@ async fn modules_compile_once_and_survive_a_restart_through_the_disk_cache() {
         assert_cause(&outcome, &ExitCause::Completed);
     }
     assert_eq!(executor.cached_modules(), 1);
+    assert_eq!(executor.compilations(), 1);
     assert!(cache.path().join(format!("{digest}.cwasm")).is_file());
     drop(executor);
 
     // a new executor (a restarted worker) loads the serialized module
-    let executor = WasmExecutor::new(config).unwrap();
+    let executor = WasmExecutor::new(config.clone()).unwrap();
     let dirs = TaskDirs::new();
     let outcome = executor.run(spec("hello", &dirs).with_args(["again"])).await.unwrap();
     assert_cause(&outcome, &ExitCause::Completed);
     assert_eq!(dirs.out("result.txt"), "Hello, again!\n");
-
+    assert_eq!(executor.compilations(), 0, "loaded from the disk cache");
     drop(executor);
 
     // a corrupted cache file is not trusted: compiled again
     std::fs::write(cache.path().join(format!("{digest}.cwasm")), b"garbage").unwrap();
-    let executor = WasmExecutor::new(WasmConfig {
-        cache_dir: Some(cache.path().to_owned()),
-        ..WasmConfig::default()
-    })
-    .unwrap();
+    let executor = WasmExecutor::new(config).unwrap();
     let dirs = TaskDirs::new();
     let outcome = executor.run(spec("hello", &dirs)).await.unwrap();
     assert_cause(&outcome, &ExitCause::Completed);
+    assert_eq!(executor.compilations(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,4 +302,6 @@ async fn concurrent_runs_keep_to_their_own_folders() {
     for handle in handles {
         handle.await.unwrap();
     }
+    assert_eq!(executor.compilations(), 1, "compiled once for all eight runs");
+    assert_eq!(executor.cached_modules(), 1);
 }
