@@ -27,8 +27,8 @@ use bollard::{
     errors::Error as BollardError,
     models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, Mount, MountType},
     query_parameters::{
-        CreateContainerOptions, ImportImageOptions, KillContainerOptions, LogsOptions,
-        RemoveContainerOptions, WaitContainerOptions,
+        CreateContainerOptions, ImportImageOptions, KillContainerOptions, ListContainersOptions,
+        LogsOptions, RemoveContainerOptions, WaitContainerOptions,
     },
 };
 use bytes::Bytes;
@@ -175,6 +175,34 @@ impl DockerExecutor {
             }
             Err(source) => Err(SandboxError::Docker { op: "inspect image", source }),
         }
+    }
+
+    /// Removes every container this executor's configuration names (label
+    /// [`CONTAINER_LABEL`] and [`DockerConfig::name_prefix`]), running or not: what a worker
+    /// killed mid-task left behind. Call it at start-up, before any run. Returns how many were
+    /// removed.
+    pub async fn remove_stale_containers(&self) -> Result<usize, SandboxError> {
+        let filters = HashMap::from([("label".to_owned(), vec![CONTAINER_LABEL.to_owned()])]);
+        let options =
+            ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+        let containers = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|source| SandboxError::Docker { op: "list containers", source })?;
+        let prefix = format!("/{}-", self.config.name_prefix);
+        let mut removed = 0;
+        for container in containers {
+            let ours = container.names.iter().flatten().any(|name| name.starts_with(&prefix));
+            if let (true, Some(id)) = (ours, container.id) {
+                remove_container(&self.docker, &id).await;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            info!(removed, "Stale sandbox containers removed.");
+        }
+        Ok(removed)
     }
 
     /// Gives the container user what it needs on the host folders: write access to the output

@@ -15,12 +15,7 @@ use std::{collections::HashMap, time::Duration};
 /// The executor, or `None` (with a note) when no daemon or images are around and they are not
 /// required.
 async fn executor() -> Option<DockerExecutor> {
-    // The test's edge: the environment is read here only.
-    #[allow(clippy::disallowed_methods)]
-    let (host, required) = (
-        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned()),
-        std::env::var("POCO_REQUIRE_DOCKER").is_ok_and(|v| v == "1"),
-    );
+    let (host, required) = (docker_host(), docker_required());
     let unavailable = |why: String| {
         assert!(!required, "POCO_REQUIRE_DOCKER=1 but {why}");
         eprintln!("docker tests not run: {why} (set POCO_REQUIRE_DOCKER=1 to make this an error)");
@@ -39,6 +34,23 @@ async fn executor() -> Option<DockerExecutor> {
         }
     }
     Some(executor)
+}
+
+/// `DOCKER_HOST`, or the default socket. (The test's edge: the environment is read here.)
+#[allow(clippy::disallowed_methods)]
+fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned())
+}
+
+/// Whether `POCO_REQUIRE_DOCKER=1`.
+#[allow(clippy::disallowed_methods)]
+fn docker_required() -> bool {
+    std::env::var("POCO_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
+}
+
+/// The configuration of [`docker_host`] (checked by [`executor`] first).
+fn docker_config() -> DockerConfig {
+    DockerConfig::from_docker_host(&docker_host()).unwrap()
 }
 
 fn image(name: &str) -> String {
@@ -283,4 +295,74 @@ async fn no_container_is_left_behind() {
     }
     // the count of all sandbox containers is bounded by the runs in flight (other tests)
     assert!(sandbox_containers(&executor).await < 16);
+}
+
+async fn containers_named(executor: &DockerExecutor, name: &str) -> usize {
+    let filters = HashMap::from([("name".to_owned(), vec![name.to_owned()])]);
+    let options = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    executor.client().list_containers(Some(options)).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_cancelled_run_leaves_no_container() {
+    let Some(executor) = executor().await else { return };
+    let dirs = TaskDirs::new();
+    let run = executor.run(spec("busyloop", &dirs).with_label("cancelled-run"));
+    assert!(tokio::time::timeout(Duration::from_secs(2), run).await.is_err(), "still running");
+    // the dropped run removes its container in the background
+    for _ in 0..100 {
+        if containers_named(&executor, "cancelled-run").await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the cancelled run's container is still there after 10 s");
+}
+
+#[tokio::test]
+async fn containers_left_by_a_killed_worker_are_removed_at_start() {
+    let Some(executor) = executor().await else { return };
+    // what a worker killed mid-task leaves: a running container with the sandbox label and
+    // the worker's name prefix; another worker's container (another prefix) must stay
+    let create = |name: &str| {
+        let body = bollard::models::ContainerCreateBody {
+            image: Some(image("busyloop")),
+            user: Some("65534:65534".to_owned()),
+            network_disabled: Some(true),
+            labels: Some(HashMap::from([(CONTAINER_LABEL.to_owned(), "1".to_owned())])),
+            host_config: Some(bollard::models::HostConfig {
+                network_mode: Some("none".to_owned()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = bollard::query_parameters::CreateContainerOptions {
+            name: Some(name.to_owned()),
+            ..Default::default()
+        };
+        let docker = executor.client().clone();
+        let name = name.to_owned();
+        async move {
+            docker.create_container(Some(options), body).await.unwrap();
+            docker.start_container(&name, None).await.unwrap();
+        }
+    };
+    create("poco-stale-test-a-1").await;
+    create("poco-stale-test-a-2").await;
+    create("poco-stale-test-b-1").await;
+
+    let config = DockerConfig { name_prefix: "poco-stale-test-a".to_owned(), ..docker_config() };
+    let restarted = DockerExecutor::connect(config).await.unwrap();
+    assert_eq!(restarted.remove_stale_containers().await.unwrap(), 2);
+    assert_eq!(containers_named(&executor, "poco-stale-test-a").await, 0);
+    assert_eq!(containers_named(&executor, "poco-stale-test-b").await, 1);
+
+    let other = DockerConfig { name_prefix: "poco-stale-test-b".to_owned(), ..docker_config() };
+    let other = DockerExecutor::connect(other).await.unwrap();
+    assert_eq!(other.remove_stale_containers().await.unwrap(), 1);
+    assert_eq!(containers_named(&executor, "poco-stale-test").await, 0);
 }
