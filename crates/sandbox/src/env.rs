@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 /// What the worker knows about a task, turned into the reference variables by [`Self::vars`]:
 /// `IEXEC_DEAL_ID`, `IEXEC_TASK_INDEX`, `IEXEC_TASK_ID`, `IEXEC_BOT_SIZE`,
 /// `IEXEC_BOT_FIRST_INDEX`, `IEXEC_BOT_TASK_INDEX`, `IEXEC_DATASET_ADDRESS`,
-/// `IEXEC_DATASET_FILENAME`, `IEXEC_INPUT_FILES_NUMBER`, and with input files
+/// `IEXEC_DATASET_FILENAME`, `IEXEC_INPUT_FILES_NUMBER` (and its older name
+/// `IEXEC_NB_INPUT_FILES`, which earlier apps read), and with input files
 /// `IEXEC_INPUT_FILES_FOLDER` and `IEXEC_INPUT_FILE_NAME_1..N`. (`IEXEC_IN` and `IEXEC_OUT` are
 /// added by every executor.)
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +50,7 @@ impl AppEnv {
         set("IEXEC_DATASET_ADDRESS", dataset.clone());
         set("IEXEC_DATASET_FILENAME", dataset);
         set("IEXEC_INPUT_FILES_NUMBER", self.input_files.len().to_string());
+        set("IEXEC_NB_INPUT_FILES", self.input_files.len().to_string());
         if !self.input_files.is_empty() {
             set("IEXEC_INPUT_FILES_FOLDER", IEXEC_IN.to_owned());
             for (i, name) in self.input_files.iter().enumerate() {
@@ -83,6 +85,7 @@ mod tests {
         assert_eq!(vars["IEXEC_DATASET_FILENAME"], env.dataset.unwrap().to_string());
         assert_eq!(vars["IEXEC_DATASET_ADDRESS"], vars["IEXEC_DATASET_FILENAME"]);
         assert_eq!(vars["IEXEC_INPUT_FILES_NUMBER"], "2");
+        assert_eq!(vars["IEXEC_NB_INPUT_FILES"], "2");
         assert_eq!(vars["IEXEC_INPUT_FILES_FOLDER"], "/iexec_in");
         assert_eq!(vars["IEXEC_INPUT_FILE_NAME_2"], "b.bin");
         assert!(!vars.contains_key("IEXEC_INPUT_FILE_NAME_3"));
