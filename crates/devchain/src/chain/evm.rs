@@ -176,9 +176,10 @@ pub(crate) fn execute(
         .with_block(block.to_revm())
         .with_cfg(cfg(chain_id, mode))
         .build_mainnet();
+    let caller = tx.caller;
     match evm.transact(tx) {
         Ok(out) => Ok(Executed { result: out.result, changes: out.state }),
-        Err(EVMError::Transaction(invalid)) => Err(invalid_transaction(invalid)),
+        Err(EVMError::Transaction(invalid)) => Err(invalid_transaction(invalid, caller)),
         Err(EVMError::Header(header)) => Err(ChainError::Evm(header.to_string())),
         Err(EVMError::Database(never)) => match never {},
         Err(EVMError::Custom(message)) => Err(ChainError::Evm(message)),
@@ -187,8 +188,13 @@ pub(crate) fn execute(
 }
 
 /// Maps revm's validation errors to geth's messages where a node would say the same.
-fn invalid_transaction(invalid: InvalidTransaction) -> ChainError {
+fn invalid_transaction(invalid: InvalidTransaction, caller: Address) -> ChainError {
     match invalid {
+        // A call or estimate whose value and gas the sender cannot pay: geth's message, which
+        // clients (ethers: INSUFFICIENT_FUNDS) recognize.
+        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
+            ChainError::InsufficientFunds { address: caller, have: *balance, want: *fee }
+        }
         InvalidTransaction::PriorityFeeGreaterThanMaxFee => ChainError::TipAboveFeeCap,
         InvalidTransaction::CallerGasLimitMoreThanBlock => ChainError::GasLimitTooHigh,
         InvalidTransaction::CallGasCostMoreThanGasLimit { initial_gas, gas_limit }

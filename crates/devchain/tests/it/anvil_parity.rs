@@ -138,3 +138,21 @@ async fn a_revert_announces_no_removed_logs_like_anvil() {
     let to: Vec<B256> = seen.iter().map(|log| log.topics()[2]).collect();
     assert_eq!(to, [chain.account(2).into_word(), chain.account(3).into_word()]);
 }
+
+/// ethers turns a node's "insufficient funds" into INSUFFICIENT_FUNDS; revm's own wording ("lack
+/// of funds ... for max fee") came out as a bare CALL_EXCEPTION from `eth_estimateGas`.
+#[tokio::test]
+async fn calls_short_of_funds_say_insufficient_funds_like_geth() {
+    let chain = TestChain::start().await;
+    let poor = alloy::primitives::Address::repeat_byte(0x42);
+    let request = json!({ "from": poor, "to": chain.account(1), "value": "0xde0b6b3a7640000" });
+    for method in ["eth_estimateGas", "eth_call"] {
+        let response = chain.rpc(method, json!([request])).await;
+        assert_eq!(response["error"]["code"], -32000, "{method}: {response}");
+        let message = response["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("insufficient funds for gas * price + value: address"),
+            "{method}: {message}"
+        );
+    }
+}
