@@ -18,6 +18,7 @@ pub(crate) mod error;
 pub(crate) mod evm;
 pub(crate) mod journal;
 mod pool;
+mod recover;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -299,10 +300,7 @@ impl Chain {
         {
             return Err(ChainError::InvalidChainId { have, want: self.spec.chain_id });
         }
-        let sender = {
-            use alloy::consensus::transaction::SignerRecoverable;
-            envelope.recover_signer().map_err(|_| ChainError::InvalidSender)?
-        };
+        let sender = recover::sender(&envelope)?;
         let hash = *envelope.tx_hash();
         if self.txs.contains_key(&hash) {
             return Err(ChainError::AlreadyKnown);
@@ -487,10 +485,9 @@ impl Chain {
                 Entry::Block { number, timestamp, hash, transactions } => {
                     let mut txs = Vec::with_capacity(transactions.len());
                     for raw in transactions {
-                        use alloy::consensus::transaction::SignerRecoverable;
                         let tx = TxEnvelope::decode_2718_exact(&raw)
                             .map_err(|error| ChainError::Decode(error.to_string()))?;
-                        let sender = tx.recover_signer().map_err(|_| ChainError::InvalidSender)?;
+                        let sender = recover::sender(&tx)?;
                         txs.push(Recovered::new_unchecked(tx, sender));
                     }
                     let replayed = self.mine_exact(txs, timestamp);
