@@ -12,7 +12,15 @@ use poco_chain::{ChainClient, ChainError};
 use poco_contracts::bindings::{IPoco, Workerpool};
 use poco_market_api::Book;
 use poco_primitives::{OrderHash, poco_domain};
-use std::sync::Mutex;
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// How long an asset's owner is trusted without asking the chain again. The watcher forgets an
+/// owner as soon as it sees the asset's `Transfer`; the limit bounds staleness without it.
+pub const OWNER_CACHE_TTL: Duration = Duration::from_secs(10);
 
 use crate::error::MarketError;
 
@@ -63,6 +71,8 @@ pub struct ChainView {
     domain: Eip712Domain,
     /// The category count only grows: cached, refreshed when an order names a larger one.
     categories: Mutex<u64>,
+    /// Owners of registered assets, with when they were read.
+    owners: Mutex<HashMap<(Book, Address), (Address, Instant)>>,
 }
 
 fn rpc(error: ChainError) -> MarketError {
@@ -83,6 +93,7 @@ impl ChainView {
             registries: Registries { app, dataset, workerpool },
             domain,
             categories: Mutex::new(saturate(categories)),
+            owners: Mutex::new(HashMap::new()),
         })
     }
 
@@ -115,6 +126,16 @@ impl ChainView {
     /// know it.
     pub async fn owner(&self, book: Book, asset: Address) -> Result<Option<Address>, MarketError> {
         let Some(registry) = self.registries.of(book) else { return Ok(None) };
+        let cached = self
+            .owners
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&(book, asset))
+            .filter(|(_, read)| read.elapsed() < OWNER_CACHE_TTL)
+            .map(|(owner, _)| *owner);
+        if let Some(owner) = cached {
+            return Ok(Some(owner));
+        }
         let registered = self
             .client
             .call(registry, &IRegistryView::isRegisteredCall { entry: asset })
@@ -129,7 +150,16 @@ impl ChainView {
             .call(registry, &IRegistryView::ownerOfCall { tokenId: token })
             .await
             .map_err(rpc)?;
+        self.owners
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((book, asset), (owner, Instant::now()));
         Ok(Some(owner))
+    }
+
+    /// Forgets the cached owner of an asset (it changed hands).
+    pub fn forget_owner(&self, book: Book, asset: Address) {
+        self.owners.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&(book, asset));
     }
 
     /// How many tasks of an order the chain consumed (`viewConsumed`).

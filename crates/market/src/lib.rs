@@ -18,6 +18,8 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-market` binary only.
+#[cfg(feature = "bench")]
+use poco_devchain as _;
 #[cfg(feature = "cli")]
 use {clap as _, eyre as _, tracing_subscriber as _};
 

@@ -378,50 +378,22 @@ impl Store {
                 ),
             ));
         }
-        let c = &order.columns;
-        let tag = tag_words(c.tag);
-        let remaining = order.volume.saturating_sub(order.consumed);
-        let mut sql = Sql::new(
-            "INSERT INTO orders (hash, book, status, signer, app, dataset, workerpool, requester, \
-             beneficiary, price, app_max_price, dataset_max_price, category, trust, tag0, tag1, \
-             tag2, tag3, volume, consumed, remaining, published_at, region, energy, hardware, \
-             body) VALUES (",
-        );
-        sql.text(format!("{:#x}", order.hash.0)).push(", ");
-        sql.int(order.book.index()).push(", ");
-        sql.int(OrderStatus::Open.index()).push(", ");
-        sql.text(signer).push(", ");
-        for address in [c.app, c.dataset, c.workerpool, c.requester, c.beneficiary] {
-            sql.text(address_text(address)).push(", ");
-        }
-        for value in [c.price, c.app_max_price, c.dataset_max_price, c.category, c.trust] {
-            sql.int(saturate(value)).push(", ");
-        }
-        for word in tag {
-            sql.int(word).push(", ");
-        }
-        sql.text(order.volume.to_string()).push(", ");
-        sql.text(order.consumed.to_string()).push(", ");
-        sql.int(saturate(remaining)).push(", ");
-        sql.int(order.published_at).push(", ");
-        let pool = order.pool.clone().unwrap_or_default();
-        for value in [pool.region, pool.energy, pool.hardware] {
-            match value {
-                Some(value) => sql.text(value),
-                None => sql.push("NULL"),
-            };
-            sql.push(", ");
-        }
-        sql.text(order.body.clone()).push(
-            ") ON CONFLICT (hash) DO UPDATE SET status = excluded.status, signer = excluded.signer, \
-             consumed = excluded.consumed, remaining = excluded.remaining, \
-             published_at = excluded.published_at, region = excluded.region, \
-             energy = excluded.energy, hardware = excluded.hardware, body = excluded.body \
-             WHERE orders.status <> ",
-        );
-        sql.int(OrderStatus::Open.index());
+        let sql = insert_sql(order);
         let done = sql.query().execute(&self.pool).await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Stores already-checked orders in one transaction, without the open-order limit (bulk
+    /// loads: imports, benchmarks). Returns how many were stored.
+    pub async fn insert_many(&self, orders: &[NewOrder]) -> Result<u64> {
+        let _guard = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut stored = 0;
+        for order in orders {
+            stored += insert_sql(order).query().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 
     /// The order with this hash, in any status.
@@ -655,6 +627,53 @@ impl Store {
     pub async fn close_pool(&self) {
         self.pool.close().await;
     }
+}
+
+/// The upsert of one order (see [`Store::insert`]).
+fn insert_sql(order: &NewOrder) -> Sql {
+    let c = &order.columns;
+    let tag = tag_words(c.tag);
+    let remaining = order.volume.saturating_sub(order.consumed);
+    let mut sql = Sql::new(
+        "INSERT INTO orders (hash, book, status, signer, app, dataset, workerpool, requester, \
+         beneficiary, price, app_max_price, dataset_max_price, category, trust, tag0, tag1, \
+         tag2, tag3, volume, consumed, remaining, published_at, region, energy, hardware, \
+         body) VALUES (",
+    );
+    sql.text(format!("{:#x}", order.hash.0)).push(", ");
+    sql.int(order.book.index()).push(", ");
+    sql.int(OrderStatus::Open.index()).push(", ");
+    sql.text(address_text(order.signer)).push(", ");
+    for address in [c.app, c.dataset, c.workerpool, c.requester, c.beneficiary] {
+        sql.text(address_text(address)).push(", ");
+    }
+    for value in [c.price, c.app_max_price, c.dataset_max_price, c.category, c.trust] {
+        sql.int(saturate(value)).push(", ");
+    }
+    for word in tag {
+        sql.int(word).push(", ");
+    }
+    sql.text(order.volume.to_string()).push(", ");
+    sql.text(order.consumed.to_string()).push(", ");
+    sql.int(saturate(remaining)).push(", ");
+    sql.int(order.published_at).push(", ");
+    let pool = order.pool.clone().unwrap_or_default();
+    for value in [pool.region, pool.energy, pool.hardware] {
+        match value {
+            Some(value) => sql.text(value),
+            None => sql.push("NULL"),
+        };
+        sql.push(", ");
+    }
+    sql.text(order.body.clone()).push(
+        ") ON CONFLICT (hash) DO UPDATE SET status = excluded.status, signer = excluded.signer, \
+         consumed = excluded.consumed, remaining = excluded.remaining, \
+         published_at = excluded.published_at, region = excluded.region, \
+         energy = excluded.energy, hardware = excluded.hardware, body = excluded.body \
+         WHERE orders.status <> ",
+    );
+    sql.int(OrderStatus::Open.index());
+    sql
 }
 
 /// A [`CursorStore`] over the store's `watcher_cursor` table.

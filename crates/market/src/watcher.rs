@@ -138,6 +138,7 @@ impl Watcher {
             }
             metrics::watcher_event("asset_transfer");
             let asset = Address::from_word(B256::from(event.tokenId));
+            chain.forget_owner(book, asset);
             let dead = store.kill_asset(book, asset, event.to).await?;
             debug!(%book, %asset, to = %event.to, dead = dead.len(), "Asset changed hands.");
             for row in &dead {

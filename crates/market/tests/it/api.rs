@@ -746,3 +746,103 @@ impl IPocoOperation {
         }
     }
 }
+
+on_both_dbs!(served_over_http_with_feed_metrics_and_openapi);
+
+/// The whole service as the binary runs it: `spawn` on 127.0.0.1, a real HTTP client.
+async fn served_over_http_with_feed_metrics_and_openapi(db: Db) {
+    use alloy::transports::http::reqwest;
+    let env = Env::new(db).await;
+    let mut config = poco_market::MarketConfig::new(
+        env.db.url.clone(),
+        env.devchain.http_endpoint().parse().unwrap(),
+        31337,
+        env.hub,
+    );
+    config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    config.poll_interval = std::time::Duration::from_millis(20);
+    let handle = poco_market::spawn(config).await.unwrap();
+    let base = handle.url();
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/health")).send().await.unwrap().text().await.unwrap(),
+        "ok"
+    );
+
+    // The feed, then a publication through HTTP.
+    let mut feed = http.get(format!("{base}/v1/feed")).send().await.unwrap();
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let order = env.sign(APP_OWNER, env.app_order(RLC));
+    let response = http
+        .post(format!("{base}/v1/orders/app"))
+        .json(&json!({"order": order}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: published"), "{text}");
+    assert!(text.contains(&format!("{}", order.hash(&env.domain))), "{text}");
+
+    // Metrics count it; the OpenAPI document lists the routes.
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("poco_market_publish_total"), "{metrics}");
+    let document: Value =
+        http.get(format!("{base}/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    for path in [
+        "/v1/orders/{book}",
+        "/v1/orders/{book}/{orderHash}",
+        "/v1/orders/{book}/unpublish",
+        "/v1/match",
+        "/v1/feed",
+        "/metrics",
+    ] {
+        assert!(document["paths"].get(path).is_some(), "{path}");
+    }
+    // The default rate limit applies per client IP.
+    let mut limited = false;
+    for _ in 0..200 {
+        if http.get(format!("{base}/v1/orders/app")).send().await.unwrap().status().as_u16() == 429
+        {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the default rate limit never answered 429");
+    drop(feed);
+    handle.shutdown().await.unwrap();
+}
+
+#[test]
+fn binary_help_teaches() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_poco-market"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--data-dir",
+        "--database-url",
+        "--rpc-url",
+        "--hub",
+        "--chain-id",
+        "--listen",
+        "--max-open-orders",
+        "--rate-limit",
+        "--start-block",
+        "postgres://",
+        "Example",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
