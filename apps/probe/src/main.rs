@@ -4,7 +4,8 @@
 //!
 //! Probes: `read:PATH`, `write:PATH`, `list:PATH`, `line:PATH:PREFIX` (the first line of the
 //! file starting with PREFIX), `connect:HOST:PORT` (TCP, 2 s timeout), `alloc:MIB` (allocates
-//! and touches that many MiB), `sleep:MS`, `env:NAME`.
+//! and touches that many MiB), `sleep:MS`, `spam:N` (prints N numbered lines to stdout),
+//! `env:NAME`.
 
 use std::{
     env, fs,
@@ -65,6 +66,14 @@ fn probe(spec: &str) -> Result<String, String> {
             let ms: u64 = arg.parse().map_err(|_| "not a number of milliseconds".to_owned())?;
             std::thread::sleep(Duration::from_millis(ms));
             Ok(format!("slept {ms} ms"))
+        }
+        "spam" => {
+            let n: u64 = arg.parse().map_err(|_| "not a number of lines".to_owned())?;
+            let mut stdout = std::io::stdout().lock();
+            for i in 1..=n {
+                writeln!(stdout, "spam line {i}").map_err(|e| e.to_string())?;
+            }
+            Ok(format!("{n} lines"))
         }
         "env" => env::var(arg).map_err(|e| e.to_string()),
         _ => Err(format!("unknown probe {op}")),

@@ -245,8 +245,9 @@ impl DockerExecutor {
 fn container_body(spec: &RunSpec, image: &str, user: (u32, u32)) -> ContainerCreateBody {
     let limits = &spec.limits;
     let memory = i64::try_from(limits.memory_bytes).unwrap_or(i64::MAX);
-    // json-file logs, rotated so that a chatty app cannot fill the disk; we keep the tail.
-    let log_kib = (limits.output_cap_bytes.saturating_mul(2) / 1024).max(64);
+    // json-file logs, rotated so that a chatty app cannot fill the disk. Two files of 8 times
+    // the cap each (JSON framing costs bytes on every line) always hold the tail we keep.
+    let log_kib = (limits.output_cap_bytes.saturating_mul(8) / 1024).max(256);
     let host_config = HostConfig {
         // mounts, not `binds` strings: a host path may hold any character
         mounts: Some(vec![
@@ -271,7 +272,7 @@ fn container_body(spec: &RunSpec, image: &str, user: (u32, u32)) -> ContainerCre
             typ: Some("json-file".to_owned()),
             config: Some(HashMap::from([
                 ("max-size".to_owned(), format!("{log_kib}k")),
-                ("max-file".to_owned(), "1".to_owned()),
+                ("max-file".to_owned(), "2".to_owned()),
             ])),
         }),
         ..Default::default()

@@ -60,7 +60,8 @@ impl ExitCause {
 }
 
 /// One output stream of the app, capped: the last [`crate::Limits::output_cap_bytes`] bytes are
-/// kept, `total_bytes` counts everything written.
+/// kept, `total_bytes` counts everything written (for a container: everything its rotated log
+/// still held at the end, at least 8 times the cap).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CapturedOutput {
     /// The kept bytes (the end of the stream when it was cut).

@@ -366,3 +366,18 @@ async fn containers_left_by_a_killed_worker_are_removed_at_start() {
     assert_eq!(other.remove_stale_containers().await.unwrap(), 1);
     assert_eq!(containers_named(&executor, "poco-stale-test").await, 0);
 }
+
+#[tokio::test]
+async fn a_chatty_app_keeps_its_last_bytes() {
+    let Some(executor) = executor().await else { return };
+    let dirs = TaskDirs::new();
+    let limits = Limits::default().with_output_cap(1000).with_timeout(Duration::from_secs(60));
+    let spec = spec("probe", &dirs).with_args(["spam:50000"]).with_limits(limits);
+    let outcome = executor.run(spec).await.unwrap();
+    assert_cause(&outcome, &ExitCause::Completed);
+    let text = outcome.stdout.text();
+    assert_eq!(outcome.stdout.bytes.len(), 1000);
+    assert!(outcome.stdout.truncated);
+    assert!(text.ends_with("spam line 50000\nspam:50000 ok 50000 lines\n"), "{text}");
+    assert!(text.contains("spam line 49950\n"), "{text}");
+}

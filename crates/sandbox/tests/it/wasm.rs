@@ -211,6 +211,23 @@ async fn output_is_capped_to_its_tail() {
 }
 
 #[tokio::test]
+async fn a_chatty_app_keeps_its_last_bytes() {
+    let dirs = TaskDirs::new();
+    let limits = Limits::default().with_output_cap(1000);
+    let spec = spec("probe", &dirs).with_args(["spam:50000"]).with_limits(limits);
+    let outcome = executor().run(spec).await.unwrap();
+    assert_cause(&outcome, &ExitCause::Completed);
+    let text = outcome.stdout.text();
+    assert_eq!(outcome.stdout.bytes.len(), 1000);
+    assert!(outcome.stdout.truncated);
+    let expected_total: usize =
+        (1..=50000).map(|i| format!("spam line {i}\n").len()).sum::<usize>()
+            + "spam:50000 ok 50000 lines\n".len();
+    assert_eq!(outcome.stdout.total_bytes, expected_total as u64);
+    assert!(text.ends_with("spam line 50000\nspam:50000 ok 50000 lines\n"), "{text}");
+}
+
+#[tokio::test]
 async fn bad_input_is_refused_before_anything_runs() {
     let executor = executor();
     let dirs = TaskDirs::new();
