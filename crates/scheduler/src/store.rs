@@ -1,0 +1,605 @@
+//! [`Store`]: tasks, replicates and their timeline in SQLite or PostgreSQL, through one sqlx
+//! `Any` pool (the market's pattern: one embedded schema, TEXT and BIGINT columns, queries built
+//! at run time).
+//!
+//! Every transition is one transaction: the row's state moves only if it still holds the state
+//! the caller expected (`UPDATE … WHERE state = $expected`), the task's `version` counts one more
+//! entry, and the timeline row takes that number as its `seq`. A concurrent or repeated event
+//! finds the state moved and is refused with [`StoreError::Stale`]; nothing is written.
+
+use alloy_primitives::{Address, B256};
+use poco_primitives::{DealId, TaskId};
+use poco_scheduler_api::{ReplicateState, Subject, TaskState, TimelineEntry};
+use sqlx::{
+    Any, AnyPool, Row, Transaction,
+    any::{AnyConnectOptions, AnyPoolOptions, AnyRow},
+};
+use std::{
+    path::Path,
+    str::FromStr,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::Mutex;
+use tracing::{debug, info};
+
+use crate::{
+    error::{Result, StoreError},
+    machine::{ReplicateEvent, TaskEvent, replicate_transition, task_transition},
+};
+
+/// The embedded migrations.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite (a file in the data folder by default).
+    Sqlite,
+    /// PostgreSQL (`postgres://` URLs).
+    Postgres,
+}
+
+/// A task about to be stored (seen in a deal), in state `RECEIVED`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTask {
+    /// The task.
+    pub task_id: TaskId,
+    /// Its deal.
+    pub deal_id: DealId,
+    /// Its index in the deal.
+    pub task_index: u64,
+    /// Contribution deadline (seconds since the epoch).
+    pub contribution_deadline: u64,
+    /// Final deadline (seconds since the epoch).
+    pub final_deadline: u64,
+}
+
+/// A stored task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// The task.
+    pub task_id: TaskId,
+    /// Its deal.
+    pub deal_id: DealId,
+    /// Its index in the deal.
+    pub task_index: u64,
+    /// Where it is.
+    pub state: TaskState,
+    /// How many timeline entries it has.
+    pub version: u64,
+    /// Contribution deadline (seconds since the epoch).
+    pub contribution_deadline: u64,
+    /// Final deadline (seconds since the epoch).
+    pub final_deadline: u64,
+}
+
+/// A stored replicate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicateRecord {
+    /// The task.
+    pub task_id: TaskId,
+    /// The worker.
+    pub worker: Address,
+    /// Where it is.
+    pub state: ReplicateState,
+    /// The committed result hash, once contributed.
+    pub result_hash: Option<B256>,
+}
+
+/// Tasks, replicates and timelines in SQL.
+#[derive(Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time: transactions queue here instead of failing busy.
+    write: Mutex<()>,
+}
+
+fn now_ms() -> i64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn hex<T: AsRef<[u8]>>(bytes: T) -> String {
+    let bytes = bytes.as_ref();
+    let mut out = String::with_capacity(2 + 2 * bytes.len());
+    out.push_str("0x");
+    for byte in bytes {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+fn to_i64(value: u64, what: &str) -> Result<i64> {
+    i64::try_from(value).map_err(|_| StoreError::Corrupt {
+        what: what.to_owned(),
+        detail: format!("{value} does not fit a BIGINT"),
+    })
+}
+
+// Called from `map_err` closures that own the error.
+#[allow(clippy::needless_pass_by_value)]
+fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt { what: what.into(), detail: detail.to_string() }
+}
+
+fn parse_task_state(text: &str, what: &str) -> Result<TaskState> {
+    TaskState::parse(text).ok_or_else(|| corrupt(what, format!("unknown task state {text}")))
+}
+
+fn parse_replicate_state(text: &str, what: &str) -> Result<ReplicateState> {
+    ReplicateState::parse(text)
+        .ok_or_else(|| corrupt(what, format!("unknown replicate state {text}")))
+}
+
+fn task_record(row: &AnyRow) -> Result<TaskRecord> {
+    let id: String = row.try_get("task_id")?;
+    let what = format!("task {id}");
+    let deal: String = row.try_get("deal_id")?;
+    let state: String = row.try_get("state")?;
+    let u64_of = |column: &str| -> Result<u64> {
+        let value: i64 = row.try_get(column)?;
+        u64::try_from(value).map_err(|error| corrupt(what.clone(), error))
+    };
+    Ok(TaskRecord {
+        task_id: TaskId::from_str(&id).map_err(|error| corrupt(what.clone(), error))?,
+        deal_id: DealId::from_str(&deal).map_err(|error| corrupt(what.clone(), error))?,
+        task_index: u64_of("task_index")?,
+        state: parse_task_state(&state, &what)?,
+        version: u64_of("version")?,
+        contribution_deadline: u64_of("contribution_deadline")?,
+        final_deadline: u64_of("final_deadline")?,
+    })
+}
+
+fn replicate_record(row: &AnyRow) -> Result<ReplicateRecord> {
+    let task: String = row.try_get("task_id")?;
+    let worker: String = row.try_get("worker")?;
+    let what = format!("replicate {task}/{worker}");
+    let state: String = row.try_get("state")?;
+    let result_hash: Option<String> = row.try_get("result_hash")?;
+    Ok(ReplicateRecord {
+        task_id: TaskId::from_str(&task).map_err(|error| corrupt(what.clone(), error))?,
+        worker: Address::from_str(&worker).map_err(|error| corrupt(what.clone(), error))?,
+        state: parse_replicate_state(&state, &what)?,
+        result_hash: result_hash
+            .map(|text| B256::from_str(&text).map_err(|error| corrupt(what.clone(), error)))
+            .transpose()?,
+    })
+}
+
+/// One timeline row about to be written.
+struct Entry<'a> {
+    task: &'a str,
+    seq: i64,
+    at_ms: i64,
+    worker: Option<&'a str>,
+    from: Option<&'a str>,
+    to: &'a str,
+    event: &'a str,
+    cause: Option<&'a str>,
+    details: Option<String>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        info!(?backend, "Scheduler store ready.");
+        Ok(Self { pool, backend, write: Mutex::new(()) })
+    }
+
+    /// The SQLite URL of the default database in `data_dir` (created if missing).
+    pub fn sqlite_url(data_dir: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("scheduler.sqlite").display())
+    }
+
+    /// The database behind the store.
+    pub const fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn begin(
+        &self,
+    ) -> Result<(Transaction<'static, Any>, Option<tokio::sync::MutexGuard<'_, ()>>)> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.write.lock().await),
+            Backend::Postgres => None,
+        };
+        Ok((self.pool.begin().await?, guard))
+    }
+
+    async fn insert_entry(tx: &mut Transaction<'static, Any>, entry: Entry<'_>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO timeline (task_id, seq, at_ms, worker, from_state, to_state, event, cause, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.task)
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(entry.worker)
+        .bind(entry.from)
+        .bind(entry.to)
+        .bind(entry.event)
+        .bind(entry.cause)
+        .bind(entry.details)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a task in `RECEIVED`, its timeline starting with a `CREATED` entry. A task stored
+    /// before is refused ([`StoreError::TaskExists`]) and left as it is.
+    pub async fn create_task(&self, task: &NewTask) -> Result<TaskRecord> {
+        let id = hex(task.task_id);
+        let at = now_ms();
+        let (mut tx, _guard) = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tasks (task_id, deal_id, task_index, state, version, contribution_deadline, \
+             final_deadline, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7) \
+             ON CONFLICT (task_id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(hex(task.deal_id))
+        .bind(to_i64(task.task_index, "task index")?)
+        .bind(TaskState::Received.as_str())
+        .bind(to_i64(task.contribution_deadline, "contribution deadline")?)
+        .bind(to_i64(task.final_deadline, "final deadline")?)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::TaskExists(id));
+        }
+        let entry = Entry {
+            task: &id,
+            seq: 1,
+            at_ms: at,
+            worker: None,
+            from: None,
+            to: TaskState::Received.as_str(),
+            event: "CREATED",
+            cause: None,
+            details: None,
+        };
+        Self::insert_entry(&mut tx, entry).await?;
+        tx.commit().await?;
+        debug!(task = %id, "Task stored.");
+        Ok(TaskRecord {
+            task_id: task.task_id,
+            deal_id: task.deal_id,
+            task_index: task.task_index,
+            state: TaskState::Received,
+            version: 1,
+            contribution_deadline: task.contribution_deadline,
+            final_deadline: task.final_deadline,
+        })
+    }
+
+    /// Counts one more timeline entry for the task (inside `tx`) and returns its number.
+    async fn bump(tx: &mut Transaction<'static, Any>, id: &str, at: i64) -> Result<i64> {
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE tasks SET version = version + 1, updated_at = $1 WHERE task_id = $2 RETURNING version",
+        )
+        .bind(at)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        seq.ok_or_else(|| StoreError::TaskNotFound(id.to_owned()))
+    }
+
+    /// Applies `event` to the task if it is still in `expected`: the state moves to the
+    /// machine's answer and the timeline gets the entry, in one transaction. Returns the new
+    /// state.
+    pub async fn apply_task(
+        &self,
+        task_id: TaskId,
+        expected: TaskState,
+        event: TaskEvent,
+        details: Option<&serde_json::Value>,
+    ) -> Result<TaskState> {
+        let to = task_transition(expected, event)?;
+        let id = hex(task_id);
+        let at = now_ms();
+        let (mut tx, _guard) = self.begin().await?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE tasks SET state = $1, version = version + 1, updated_at = $2 \
+             WHERE task_id = $3 AND state = $4 RETURNING version",
+        )
+        .bind(to.as_str())
+        .bind(at)
+        .bind(&id)
+        .bind(expected.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            let actual: Option<String> =
+                sqlx::query_scalar("SELECT state FROM tasks WHERE task_id = $1")
+                    .bind(&id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match actual {
+                None => StoreError::TaskNotFound(id),
+                Some(actual) => StoreError::Stale {
+                    what: format!("task {id}"),
+                    expected: expected.to_string(),
+                    actual,
+                },
+            });
+        };
+        let entry = Entry {
+            task: &id,
+            seq,
+            at_ms: at,
+            worker: None,
+            from: Some(expected.as_str()),
+            to: to.as_str(),
+            event: event.name(),
+            cause: event.cause(),
+            details: details.map(ToString::to_string),
+        };
+        Self::insert_entry(&mut tx, entry).await?;
+        tx.commit().await?;
+        debug!(task = %id, from = %expected, to = %to, event = %event, "Task transition.");
+        Ok(to)
+    }
+
+    /// Gives `worker` a replicate of a live task, in `ASSIGNED`. A worker never holds two
+    /// replicates of one task ([`StoreError::AlreadyAssigned`]).
+    pub async fn assign_replicate(
+        &self,
+        task_id: TaskId,
+        worker: Address,
+        details: Option<&serde_json::Value>,
+    ) -> Result<ReplicateRecord> {
+        let id = hex(task_id);
+        let who = hex(worker);
+        let at = now_ms();
+        let (mut tx, _guard) = self.begin().await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM tasks WHERE task_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let state = state.ok_or_else(|| StoreError::TaskNotFound(id.clone()))?;
+        if parse_task_state(&state, &id)?.is_final() {
+            return Err(StoreError::TaskNotLive { task: id, state });
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO replicates (task_id, worker, state, result_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (task_id, worker) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&who)
+        .bind(ReplicateState::Assigned.as_str())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyAssigned { task: id, worker: who });
+        }
+        let seq = Self::bump(&mut tx, &id, at).await?;
+        let entry = Entry {
+            task: &id,
+            seq,
+            at_ms: at,
+            worker: Some(&who),
+            from: None,
+            to: ReplicateState::Assigned.as_str(),
+            event: "ASSIGNED",
+            cause: None,
+            details: details.map(ToString::to_string),
+        };
+        Self::insert_entry(&mut tx, entry).await?;
+        tx.commit().await?;
+        debug!(task = %id, worker = %who, "Replicate assigned.");
+        Ok(ReplicateRecord { task_id, worker, state: ReplicateState::Assigned, result_hash: None })
+    }
+
+    /// Applies `event` to `worker`'s replicate of the task if it is still in `expected`, in one
+    /// transaction with its timeline entry; `result_hash` is recorded when given (a
+    /// contribution). Returns the new state.
+    pub async fn apply_replicate(
+        &self,
+        task_id: TaskId,
+        worker: Address,
+        expected: ReplicateState,
+        event: ReplicateEvent,
+        result_hash: Option<B256>,
+        details: Option<&serde_json::Value>,
+    ) -> Result<ReplicateState> {
+        let to = replicate_transition(expected, event)?;
+        let id = hex(task_id);
+        let who = hex(worker);
+        let at = now_ms();
+        let (mut tx, _guard) = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE replicates SET state = $1, result_hash = COALESCE($2, result_hash), updated_at = $3 \
+             WHERE task_id = $4 AND worker = $5 AND state = $6",
+        )
+        .bind(to.as_str())
+        .bind(result_hash.map(hex))
+        .bind(at)
+        .bind(&id)
+        .bind(&who)
+        .bind(expected.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            let actual: Option<String> = sqlx::query_scalar(
+                "SELECT state FROM replicates WHERE task_id = $1 AND worker = $2",
+            )
+            .bind(&id)
+            .bind(&who)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match actual {
+                None => StoreError::ReplicateNotFound { task: id, worker: who },
+                Some(actual) => StoreError::Stale {
+                    what: format!("replicate {id}/{who}"),
+                    expected: expected.to_string(),
+                    actual,
+                },
+            });
+        }
+        let seq = Self::bump(&mut tx, &id, at).await?;
+        let entry = Entry {
+            task: &id,
+            seq,
+            at_ms: at,
+            worker: Some(&who),
+            from: Some(expected.as_str()),
+            to: to.as_str(),
+            event: event.name(),
+            cause: event.cause(),
+            details: details.map(ToString::to_string),
+        };
+        Self::insert_entry(&mut tx, entry).await?;
+        tx.commit().await?;
+        debug!(task = %id, worker = %who, from = %expected, to = %to, event = %event, "Replicate transition.");
+        Ok(to)
+    }
+
+    /// The task, if stored.
+    pub async fn task(&self, task_id: TaskId) -> Result<Option<TaskRecord>> {
+        let row = sqlx::query(
+            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, final_deadline \
+             FROM tasks WHERE task_id = $1",
+        )
+        .bind(hex(task_id))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(task_record).transpose()
+    }
+
+    /// Tasks in `state`, earliest contribution deadline first (at most `limit`).
+    pub async fn tasks_in(&self, state: TaskState, limit: u32) -> Result<Vec<TaskRecord>> {
+        let rows = sqlx::query(
+            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, final_deadline \
+             FROM tasks WHERE state = $1 ORDER BY contribution_deadline, task_id LIMIT $2",
+        )
+        .bind(state.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(task_record).collect()
+    }
+
+    /// How many tasks are in each state (every state, zero included).
+    pub async fn count_by_state(&self) -> Result<Vec<(TaskState, u64)>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM tasks GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<(TaskState, u64)> = TaskState::ALL.iter().map(|&s| (s, 0)).collect();
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            let state = parse_task_state(&state, "task count")?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state) {
+                slot.1 = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The task's replicates, by worker.
+    pub async fn replicates(&self, task_id: TaskId) -> Result<Vec<ReplicateRecord>> {
+        let rows = sqlx::query(
+            "SELECT task_id, worker, state, result_hash FROM replicates WHERE task_id = $1 ORDER BY worker",
+        )
+        .bind(hex(task_id))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(replicate_record).collect()
+    }
+
+    /// The worker's replicates in any of `states`.
+    pub async fn replicates_of(
+        &self,
+        worker: Address,
+        states: &[ReplicateState],
+    ) -> Result<Vec<ReplicateRecord>> {
+        let rows = sqlx::query(
+            "SELECT task_id, worker, state, result_hash FROM replicates WHERE worker = $1 ORDER BY task_id",
+        )
+        .bind(hex(worker))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let record = replicate_record(row)?;
+            if states.contains(&record.state) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The task's timeline, oldest first.
+    pub async fn timeline(&self, task_id: TaskId) -> Result<Vec<TimelineEntry>> {
+        let id = hex(task_id);
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, worker, from_state, to_state, event, cause, details \
+             FROM timeline WHERE task_id = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?;
+        let what = format!("timeline of {id}");
+        rows.iter()
+            .map(|row| {
+                let seq: i64 = row.try_get("seq")?;
+                let worker: Option<String> = row.try_get("worker")?;
+                let details: Option<String> = row.try_get("details")?;
+                Ok(TimelineEntry {
+                    seq: u64::try_from(seq).map_err(|error| corrupt(what.clone(), error))?,
+                    at_ms: row.try_get("at_ms")?,
+                    subject: match worker {
+                        None => Subject::Task,
+                        Some(worker) => Subject::Replicate {
+                            worker: Address::from_str(&worker)
+                                .map_err(|error| corrupt(what.clone(), error))?,
+                        },
+                    },
+                    from: row.try_get("from_state")?,
+                    to: row.try_get("to_state")?,
+                    event: row.try_get("event")?,
+                    cause: row.try_get("cause")?,
+                    details: details
+                        .map(|text| serde_json::from_str(&text))
+                        .transpose()
+                        .map_err(|error| corrupt(what.clone(), error))?,
+                })
+            })
+            .collect()
+    }
+}
