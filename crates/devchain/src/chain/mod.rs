@@ -120,6 +120,7 @@ impl Chain {
         alloc: &[(Address, U256)],
         build: impl FnOnce(&mut BlockBuilder<'_>) -> Result<T, E>,
     ) -> Result<(Self, T), E> {
+        recover::install_precompile_crypto();
         let mut state = StateDb::default();
         for (address, balance) in alloc {
             evm::set_balance(&mut state, *address, *balance);

@@ -32,11 +32,17 @@ pub(crate) fn sender(envelope: &TxEnvelope) -> Result<Address, ChainError> {
         .ok_or(ChainError::InvalidSender)
 }
 
-/// The address whose key made the signature `(r, s, y_odd)` of `prehash`, if it is valid.
+/// The address whose key made the transaction signature `(r, s, y_odd)` of `prehash`, if it is
+/// valid (EIP-2: `s ≤ n/2`).
 pub(crate) fn recover(prehash: B256, r: U256, s: U256, y_odd: bool) -> Option<Address> {
     if s > SECP256K1N_HALF {
         return None;
     }
+    recover_any_s(prehash, r, s, y_odd)
+}
+
+/// [`recover`] for any `s` in `[1, n)`, as the `ecrecover` precompile takes it.
+fn recover_any_s(prehash: B256, r: U256, s: U256, y_odd: bool) -> Option<Address> {
     let r_bytes = FieldBytes::from(r.to_be_bytes::<32>());
     let r = Option::<Scalar>::from(Scalar::from_repr(r_bytes))?;
     let s = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(s.to_be_bytes::<32>())))?;
@@ -63,6 +69,35 @@ pub(crate) fn recover(prehash: B256, r: U256, s: U256, y_odd: bool) -> Option<Ad
     let point = q.to_affine().to_encoded_point(false);
     // The address: the last 20 bytes of the key's hash (the key without its 0x04 tag).
     Some(Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..]))
+}
+
+/// The precompiles' crypto with this recovery for `ecrecover` (signed orders and worker
+/// authorizations on the hub call it); everything else is revm's.
+#[derive(Debug)]
+struct DevchainCrypto;
+
+impl revm::precompile::Crypto for DevchainCrypto {
+    fn secp256k1_ecrecover(
+        &self,
+        sig: &[u8; 64],
+        recid: u8,
+        msg: &[u8; 32],
+    ) -> Result<[u8; 32], revm::precompile::PrecompileHalt> {
+        let (r, s) = (U256::from_be_slice(&sig[..32]), U256::from_be_slice(&sig[32..]));
+        let address = (recid <= 1)
+            .then(|| recover_any_s(B256::from(*msg), r, s, recid == 1))
+            .flatten()
+            .ok_or(revm::precompile::PrecompileHalt::Secp256k1RecoverFailed)?;
+        let mut word = [0; 32];
+        word[12..].copy_from_slice(address.as_slice());
+        Ok(word)
+    }
+}
+
+/// Makes revm's `ecrecover` precompile use [`DevchainCrypto`] in this process (once; a crypto
+/// installed before is kept).
+pub(crate) fn install_precompile_crypto() {
+    let _ = revm::install_crypto(DevchainCrypto);
 }
 
 #[cfg(test)]
@@ -140,6 +175,32 @@ mod tests {
                 assert_eq!(sender(&envelope).unwrap(), envelope.recover_signer().unwrap());
             }
         }
+    }
+
+    #[test]
+    fn the_precompile_recovers_like_revms_own_high_s_included() {
+        use revm::precompile::Crypto;
+        #[derive(Debug)]
+        struct Revm;
+        impl Crypto for Revm {}
+        let key = PrivateKeySigner::random();
+        let prehash = keccak256(b"order");
+        let signature = key.sign_hash_sync(&prehash).unwrap();
+        let order = SECP256K1N_HALF * U256::from(2) + U256::from(1);
+        let high_s = order - signature.s();
+        for (s, y_odd) in [(signature.s(), signature.v()), (high_s, !signature.v())] {
+            let mut sig = [0; 64];
+            sig[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
+            sig[32..].copy_from_slice(&s.to_be_bytes::<32>());
+            let recid = u8::from(y_odd);
+            let ours = DevchainCrypto.secp256k1_ecrecover(&sig, recid, &prehash.0).unwrap();
+            assert_eq!(ours, Revm.secp256k1_ecrecover(&sig, recid, &prehash.0).unwrap());
+            assert_eq!(&ours[12..], key.address().as_slice());
+            assert_eq!(ours[..12], [0; 12]);
+        }
+        let zero = [0; 64];
+        assert!(DevchainCrypto.secp256k1_ecrecover(&zero, 0, &prehash.0).is_err());
+        assert!(Revm.secp256k1_ecrecover(&zero, 0, &prehash.0).is_err());
     }
 
     #[test]
