@@ -1,0 +1,235 @@
+//! The worker routes of the scheduler over HTTP (axum): challenge, login, registration, config,
+//! heartbeat; and the loss detector that turns silent workers' replicates to `LOST`.
+
+use alloy_primitives::{Address, B256, keccak256};
+use axum::{
+    Json, Router,
+    extract::{Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    http::{HeaderMap, StatusCode, header::AUTHORIZATION},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use poco_scheduler_api::{
+    ErrorBody, ErrorCode, Heartbeat, HeartbeatAck, Login, PoolConfig, Registration, ReplicateState,
+    paths,
+};
+use serde::Deserialize;
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tracing::{error, warn};
+
+use crate::{
+    machine::ReplicateEvent,
+    registry::{Refusal, Registry},
+    store::Store,
+};
+
+/// The time in ms since the epoch (injected so tests drive it).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    })
+}
+
+/// Replicate states a worker is working in (a lost worker's replicates in these go `LOST`).
+pub const LIVE_REPLICATE_STATES: &[ReplicateState] = &[
+    ReplicateState::Assigned,
+    ReplicateState::Downloading,
+    ReplicateState::Computing,
+    ReplicateState::Computed,
+    ReplicateState::Contributing,
+    ReplicateState::Contributed,
+    ReplicateState::Revealing,
+    ReplicateState::Revealed,
+    ReplicateState::UploadRequested,
+    ReplicateState::Uploading,
+    ReplicateState::Uploaded,
+    ReplicateState::Recovering,
+];
+
+/// What the worker routes share.
+pub struct WorkerApi {
+    /// Workers.
+    pub registry: Registry,
+    /// Tasks and replicates.
+    pub store: Arc<Store>,
+    /// The pool config answered to workers (its `configHash` is computed from the rest).
+    pub config: PoolConfig,
+    /// The time.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for WorkerApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerApi").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl WorkerApi {
+    /// The shared state; `config.config_hash` is set from the other fields.
+    pub fn new(
+        registry: Registry,
+        store: Arc<Store>,
+        mut config: PoolConfig,
+        clock: Clock,
+    ) -> Self {
+        config.config_hash = B256::ZERO;
+        let bytes = serde_json::to_vec(&config).unwrap_or_default();
+        config.config_hash = keccak256(bytes);
+        Self { registry, store, config, clock }
+    }
+
+    /// Declares silent workers lost and moves their live replicates to `LOST` (each in its own
+    /// transaction; a replicate that moved meanwhile is left to its new state). Returns the lost
+    /// workers.
+    pub async fn detect_lost(&self) -> Vec<Address> {
+        let lost = self.registry.detect_lost((self.clock)());
+        for &worker in &lost {
+            let replicates = match self.store.replicates_of(worker, LIVE_REPLICATE_STATES).await {
+                Ok(replicates) => replicates,
+                Err(error) => {
+                    error!(%worker, %error, "Could not read a lost worker's replicates.");
+                    continue;
+                }
+            };
+            for replicate in replicates {
+                let outcome = self
+                    .store
+                    .apply_replicate(
+                        replicate.task_id,
+                        worker,
+                        replicate.state,
+                        ReplicateEvent::WorkerLost,
+                        None,
+                        None,
+                    )
+                    .await;
+                if let Err(error) = outcome {
+                    warn!(%worker, task = %replicate.task_id, %error, "Replicate not marked lost.");
+                }
+            }
+        }
+        lost
+    }
+}
+
+/// An API refusal.
+#[derive(Debug)]
+pub struct ApiError(Refusal);
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        Self(refusal)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self(Refusal::new(ErrorCode::MalformedRequest, rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self(Refusal::new(ErrorCode::InvalidParameter, rejection.body_text()))
+    }
+}
+
+impl From<crate::StoreError> for ApiError {
+    fn from(store_error: crate::StoreError) -> Self {
+        error!(error = %store_error, "Store failed.");
+        Self(Refusal::new(ErrorCode::Internal, "internal error"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.0.code;
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(ErrorBody { code, message: self.0.message })).into_response()
+    }
+}
+
+type Shared = State<Arc<WorkerApi>>;
+
+fn bearer(api: &WorkerApi, headers: &HeaderMap) -> Result<Address, ApiError> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| Refusal::new(ErrorCode::MissingToken, "log in first"))?;
+    Ok(api.registry.authenticate(token.trim(), (api.clock)())?)
+}
+
+#[derive(Deserialize)]
+struct ChallengeQuery {
+    worker: Address,
+}
+
+async fn challenge(
+    State(api): Shared,
+    query: Result<Query<ChallengeQuery>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Query(query) = query?;
+    Ok(Json(api.registry.challenge(query.worker, (api.clock)())?))
+}
+
+async fn login(
+    State(api): Shared,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Json(login) = body?;
+    Ok(Json(api.registry.login(&login, (api.clock)())?))
+}
+
+async fn register(
+    State(api): Shared,
+    headers: HeaderMap,
+    body: Result<Json<Registration>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let worker = bearer(&api, &headers)?;
+    let Json(registration) = body?;
+    api.registry.register(worker, registration, (api.clock)())?;
+    Ok(Json(api.config.clone()))
+}
+
+async fn config(State(api): Shared) -> impl IntoResponse {
+    Json(api.config.clone())
+}
+
+async fn heartbeat(
+    State(api): Shared,
+    headers: HeaderMap,
+    body: Result<Json<Heartbeat>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let worker = bearer(&api, &headers)?;
+    let Json(heartbeat) = body?;
+    api.registry.heartbeat(worker, (api.clock)())?;
+    let assigned: Vec<_> = api
+        .store
+        .replicates_of(worker, LIVE_REPLICATE_STATES)
+        .await?
+        .into_iter()
+        .map(|replicate| replicate.task_id)
+        .collect();
+    let abandon = heartbeat.running.into_iter().filter(|task| !assigned.contains(task)).collect();
+    Ok(Json(HeartbeatAck { config_hash: api.config.config_hash, assigned, abandon }))
+}
+
+/// The worker routes.
+pub fn router(api: Arc<WorkerApi>) -> Router {
+    Router::new()
+        .route(paths::CHALLENGE, get(challenge))
+        .route(paths::LOGIN, post(login))
+        .route(paths::REGISTER, post(register))
+        .route(paths::CONFIG, get(config))
+        .route(paths::HEARTBEAT, post(heartbeat))
+        .with_state(api)
+}
