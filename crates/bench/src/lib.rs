@@ -47,7 +47,7 @@ pub async fn run(
     }
     progress("starting the devchain and anvil (anvil: deploying the protocol)");
     let devchain = Node::devchain(devchain_binary).await?;
-    let anvil = Node::anvil().await?;
+    let anvil = Node::anvil(params.anvil_prune_history).await?;
     let nodes = [&devchain, &anvil];
 
     let mut drivers = Vec::with_capacity(2);

@@ -101,8 +101,25 @@ impl Node {
     }
 
     /// Starts the pinned anvil with [`ACCOUNTS`] accounts and deploys the protocol with dev key 0.
-    pub async fn anvil() -> Result<Self> {
-        let anvil = Anvil::builder().with_accounts(ACCOUNTS).spawn().await?;
+    /// With `prune_history`, anvil keeps that many states in memory and none on disk
+    /// (`--prune-history N`, as the devchain keeps its last `state_history` states); without,
+    /// anvil's default (every state, the older ones written to disk).
+    pub async fn anvil(prune_history: Option<usize>) -> Result<Self> {
+        let mut builder = Anvil::builder().with_accounts(ACCOUNTS);
+        let wrapper = match prune_history {
+            Some(states) => {
+                let wrapper = anvil_wrapper(states)?;
+                builder = builder.with_binary(&wrapper);
+                Some(wrapper)
+            }
+            None => None,
+        };
+        let spawned = builder.spawn().await;
+        if let Some(wrapper) = wrapper {
+            // anvil has replaced the script (exec) by now, or failed to start.
+            let _ = std::fs::remove_file(wrapper);
+        }
+        let anvil = spawned?;
         if anvil.keys().len() < ACCOUNTS as usize {
             return Err(BenchError::Node(format!("anvil has {} accounts", anvil.keys().len())));
         }
@@ -162,6 +179,28 @@ impl Node {
     pub fn plain_provider(&self) -> DynProvider {
         client::plain_provider(&self.endpoint)
     }
+}
+
+/// A script that runs the pinned anvil (`exec`, so the guard's PID is anvil's) with the guard's
+/// flags and `--prune-history <states>`: the guard takes no extra flags.
+fn anvil_wrapper(states: usize) -> Result<PathBuf> {
+    let anvil = poco_reference::workspace_root().join(poco_reference::ANVIL_PATH);
+    if !anvil.is_file() {
+        return Err(BenchError::ToolMissing(anvil));
+    }
+    let path = std::env::temp_dir().join(format!("poco-bench-anvil-{}.sh", std::process::id()));
+    let script = format!(
+        "#!/bin/sh\nexec '{}' \"$@\" --prune-history {states}\n",
+        anvil.display().to_string().replace('\'', "'\\''")
+    );
+    let io = |source| BenchError::Spawn { program: path.clone(), source };
+    std::fs::write(&path, script).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(io)?;
+    }
+    Ok(path)
 }
 
 /// The devchain binary next to this executable (built by the same cargo profile).

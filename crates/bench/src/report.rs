@@ -136,6 +136,9 @@ pub struct Params {
     pub rounds: usize,
     /// Untimed transfers sent to each node first.
     pub warmup: usize,
+    /// anvil's `--prune-history` (states kept, in memory only); `None`: anvil's default (every
+    /// state, older ones on disk).
+    pub anvil_prune_history: Option<usize>,
 }
 
 /// Where and how the run was made.
@@ -199,8 +202,18 @@ impl Report {
         md.push_str(&format!(
             "{} rounds (nodes alternating); per round {} RLC transfers from {} concurrent \
              senders and {} full tasks; throughput is the median round's, latency over every \
-             round.\n\n",
-            p.rounds, p.transfers, p.senders, p.tasks
+             round. anvil {}.\n\n",
+            p.rounds,
+            p.transfers,
+            p.senders,
+            p.tasks,
+            match p.anvil_prune_history {
+                Some(states) => format!(
+                    "with `--prune-history {states}` (the last {states} states in memory, like \
+                     the devchain)"
+                ),
+                None => "with its defaults (every state kept, older ones on disk)".to_owned(),
+            }
         ));
         md.push_str("| workload | figure | devchain | anvil | devchain/anvil |\n");
         md.push_str("| --- | --- | ---: | ---: | ---: |\n");

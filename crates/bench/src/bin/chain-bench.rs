@@ -32,6 +32,13 @@ struct Args {
     /// Untimed transfers sent to each node first.
     #[arg(long, default_value_t = 200)]
     warmup: usize,
+    /// anvil keeps this many states, in memory only (`--prune-history`); the devchain keeps
+    /// its last 128.
+    #[arg(long, default_value_t = 128, conflicts_with = "anvil_full_history")]
+    anvil_prune_history: usize,
+    /// Run anvil with its default history instead (every state kept, older ones on disk).
+    #[arg(long)]
+    anvil_full_history: bool,
     /// Where to write the JSON figures (the Markdown goes next to it, as `.md`).
     #[arg(long, default_value = "bench-results/devchain.json")]
     out: PathBuf,
@@ -55,6 +62,7 @@ async fn main() -> eyre::Result<()> {
         tasks: args.tasks,
         rounds: args.rounds,
         warmup: args.warmup,
+        anvil_prune_history: (!args.anvil_full_history).then_some(args.anvil_prune_history),
     };
     let (ours, anvil) =
         poco_bench::run(&devchain, &params, |line| eprintln!("chain-bench: {line}")).await?;
