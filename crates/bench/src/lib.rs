@@ -52,7 +52,8 @@ pub async fn run(
 
     let mut drivers = Vec::with_capacity(2);
     for node in nodes {
-        progress(&format!("{}: warm-up and setup (pid {})", node.kind().name(), node.pid()));
+        let pid = node.pid().map_or_else(|| "attached".to_owned(), |pid| format!("pid {pid}"));
+        progress(&format!("{}: warm-up and setup ({pid})", node.kind().name()));
         if params.warmup > 0 {
             transfers::run(node, params.warmup, params.senders, WARMUP_SALT).await?;
         }

@@ -58,7 +58,7 @@ pub struct Node {
     chain_id: u64,
     keys: Vec<PrivateKeySigner>,
     deployment: Deployment,
-    pid: u32,
+    pid: Option<u32>,
     /// The process: dropping it stops the node.
     _devchain: Option<DevchainProcess>,
     _anvil: Option<Anvil>,
@@ -94,7 +94,7 @@ impl Node {
             chain_id: banner.chain_id,
             keys,
             deployment,
-            pid: process.child.id(),
+            pid: Some(process.child.id()),
             _devchain: Some(process),
             _anvil: None,
         })
@@ -132,7 +132,7 @@ impl Node {
             chain_id,
             keys: anvil.keys().to_vec(),
             deployment,
-            pid: anvil.pid(),
+            pid: Some(anvil.pid()),
             _devchain: None,
             _anvil: Some(anvil),
         })
@@ -163,9 +163,34 @@ impl Node {
         &self.deployment
     }
 
-    /// The node's process id.
-    pub const fn pid(&self) -> u32 {
+    /// The node's process id (`None` for a node this benchmark did not start).
+    pub const fn pid(&self) -> Option<u32> {
         self.pid
+    }
+
+    /// A node already running elsewhere (an in-process devchain in tests, another machine's
+    /// node): its endpoint, chain id, at least [`ACCOUNTS`] funded keys (key 0 holding RLC) and
+    /// the protocol's addresses.
+    pub fn attach(
+        kind: NodeKind,
+        endpoint: Url,
+        chain_id: u64,
+        keys: Vec<PrivateKeySigner>,
+        deployment: Deployment,
+    ) -> Result<Self> {
+        if keys.len() < ACCOUNTS as usize {
+            return Err(BenchError::Node(format!("{} keys, {ACCOUNTS} needed", keys.len())));
+        }
+        Ok(Self {
+            kind,
+            endpoint,
+            chain_id,
+            keys,
+            deployment,
+            pid: None,
+            _devchain: None,
+            _anvil: None,
+        })
     }
 
     /// A provider signing for every dev key (gas, fees and nonces filled in from the node).

@@ -178,7 +178,7 @@ fn sign_transfer(
 }
 
 /// A recipient no one has used: derived from the run's salt, the sender and the index.
-fn fresh_address(salt: u64, sender: usize, index: usize) -> Address {
+pub fn fresh_address(salt: u64, sender: usize, index: usize) -> Address {
     let seed =
         [salt.to_be_bytes(), (sender as u64).to_be_bytes(), (index as u64).to_be_bytes()].concat();
     Address::from_word(keccak256(seed))
