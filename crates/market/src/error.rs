@@ -70,3 +70,12 @@ impl MarketError {
 
 /// The market's result.
 pub type Result<T, E = MarketError> = std::result::Result<T, E>;
+
+impl From<poco_db::DbError> for MarketError {
+    fn from(error: poco_db::DbError) -> Self {
+        match error {
+            poco_db::DbError::Connect(e) => Self::Database(e),
+            poco_db::DbError::Migrate(e) => Self::Migrate(e),
+        }
+    }
+}

@@ -8,11 +8,8 @@ use alloy::primitives::{Address, U256};
 use poco_chain::{Cursor, CursorError, CursorStore};
 use poco_market_api::{Book, OrderStatus, PoolMetadata, UnpublishTarget};
 use poco_primitives::{OrderHash, Tag};
-use sqlx::{
-    AnyPool, Row,
-    any::{AnyConnectOptions, AnyPoolOptions, AnyRow},
-};
-use std::{path::Path, str::FromStr, time::Duration};
+use sqlx::{AnyPool, Row, any::AnyRow};
+use std::{path::Path, str::FromStr};
 use tokio::sync::Mutex;
 use tracing::info;
 
@@ -24,14 +21,7 @@ use crate::{
 /// The embedded migrations.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Which database is behind the pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite (a file in the data folder by default).
-    Sqlite,
-    /// PostgreSQL (`postgres://` URLs).
-    Postgres,
-}
+pub use poco_db::Backend;
 
 /// An order about to be stored.
 #[derive(Clone, Debug)]
@@ -314,39 +304,14 @@ pub struct Store {
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        };
-        let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 8,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
+        let (pool, backend) = poco_db::connect(url, &MIGRATOR).await?;
         info!(?backend, "Order store ready.");
         Ok(Self { pool, backend, write: Mutex::new(()) })
     }
 
     /// The SQLite URL of the default database in `data_dir` (created if missing).
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("market.sqlite").display())
+        poco_db::sqlite_url(data_dir, "market.sqlite")
     }
 
     /// The database behind the store.
@@ -387,7 +352,7 @@ impl Store {
     /// loads: imports, benchmarks). Returns how many were stored.
     pub async fn insert_many(&self, orders: &[NewOrder]) -> Result<u64> {
         let _guard = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = poco_db::begin_write(&self.pool, self.backend).await?;
         let mut stored = 0;
         for order in orders {
             stored += insert_sql(order).query().execute(&mut *tx).await?.rows_affected();

@@ -68,3 +68,12 @@ pub enum StoreError {
 
 /// The store's result.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<poco_db::DbError> for StoreError {
+    fn from(error: poco_db::DbError) -> Self {
+        match error {
+            poco_db::DbError::Connect(e) => Self::Database(e),
+            poco_db::DbError::Migrate(e) => Self::Migrate(e),
+        }
+    }
+}

@@ -10,10 +10,7 @@
 use alloy_primitives::{Address, B256};
 use poco_primitives::{DealId, TaskId};
 use poco_scheduler_api::{ReplicateState, Subject, TaskState, TimelineEntry};
-use sqlx::{
-    Any, AnyPool, Row, Transaction,
-    any::{AnyConnectOptions, AnyPoolOptions, AnyRow},
-};
+use sqlx::{Any, AnyPool, Row, Transaction, any::AnyRow};
 use std::{
     path::Path,
     str::FromStr,
@@ -30,14 +27,7 @@ use crate::{
 /// The embedded migrations.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Which database is behind the pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite (a file in the data folder by default).
-    Sqlite,
-    /// PostgreSQL (`postgres://` URLs).
-    Postgres,
-}
+pub use poco_db::Backend;
 
 /// A task about to be stored (seen in a deal), in state `RECEIVED`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,40 +174,14 @@ struct Entry<'a> {
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and runs the migrations.
     pub async fn connect(url: &str) -> Result<Self> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        };
-        let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 8,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
+        let (pool, backend) = poco_db::connect(url, &MIGRATOR).await?;
         info!(?backend, "Scheduler store ready.");
         Ok(Self { pool, backend, write: Mutex::new(()) })
     }
 
     /// The SQLite URL of the default database in `data_dir` (created if missing).
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("scheduler.sqlite").display())
+        poco_db::sqlite_url(data_dir, "scheduler.sqlite")
     }
 
     /// The database behind the store.
@@ -232,7 +196,7 @@ impl Store {
             Backend::Sqlite => Some(self.write.lock().await),
             Backend::Postgres => None,
         };
-        Ok((self.pool.begin().await?, guard))
+        Ok((poco_db::begin_write(&self.pool, self.backend).await?, guard))
     }
 
     async fn insert_entry(tx: &mut Transaction<'static, Any>, entry: Entry<'_>) -> Result<()> {

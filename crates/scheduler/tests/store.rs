@@ -14,30 +14,7 @@ use poco_scheduler_api::{
 };
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
-macro_rules! on_both_dbs {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Db::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if super::postgres_url().is_none() {
-                    return;
-                }
-                super::$name(super::Db::Postgres).await;
-            }
-        }
-    )*};
-}
+use poco_db::{Backend as Db, on_both_backends as on_both_dbs, testing::TestDb};
 
 on_both_dbs!(
     a_task_runs_its_whole_life_and_the_timeline_shows_every_step,
@@ -46,56 +23,6 @@ on_both_dbs!(
     a_worker_never_holds_two_replicates_of_a_task,
     a_store_reopens_with_its_data,
 );
-
-// The test binary's edge: its configuration comes from the environment CI sets.
-#[allow(clippy::disallowed_methods)]
-fn postgres_url() -> Option<String> {
-    match std::env::var("POCO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("POCO_ALLOW_NO_POSTGRES").is_ok_and(|v| v == "1") => {
-            eprintln!(
-                "POCO_TEST_POSTGRES_URL is not set and POCO_ALLOW_NO_POSTGRES=1: PostgreSQL test not run"
-            );
-            None
-        }
-        _ => panic!(
-            "POCO_TEST_POSTGRES_URL is not set: start a server with `eval \"$(scripts/ci/postgres.sh start)\"` \
-             (or set POCO_ALLOW_NO_POSTGRES=1 to run without PostgreSQL locally)"
-        ),
-    }
-}
-
-/// A database for one test: a SQLite file in a temp folder, or a fresh PostgreSQL database.
-struct TestDb {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    async fn new(db: Db) -> Self {
-        match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                Self { url: Store::sqlite_url(dir.path()), _dir: Some(dir) }
-            }
-            Db::Postgres => {
-                use sqlx::Connection;
-                let server = postgres_url().unwrap();
-                sqlx::any::install_default_drivers();
-                let name = format!("scheduler_{}", hex_suffix());
-                let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-                admin.close().await.unwrap();
-                let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
-                Self { url: format!("{base}/{name}"), _dir: None }
-            }
-        }
-    }
-}
-
-fn hex_suffix() -> String {
-    B256::random().0[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn new_task(index: u64) -> NewTask {
     let deal_id = DealId::from(B256::random());
@@ -109,7 +36,7 @@ fn new_task(index: u64) -> NewTask {
 }
 
 async fn a_task_runs_its_whole_life_and_the_timeline_shows_every_step(db: Db) {
-    let test_db = TestDb::new(db).await;
+    let test_db = TestDb::new(db, "scheduler").await;
     let store = Store::connect(&test_db.url).await.unwrap();
     let task = new_task(0);
     let id = task.task_id;
@@ -268,7 +195,7 @@ async fn a_task_runs_its_whole_life_and_the_timeline_shows_every_step(db: Db) {
 }
 
 async fn stale_and_repeated_events_are_refused_and_change_nothing(db: Db) {
-    let test_db = TestDb::new(db).await;
+    let test_db = TestDb::new(db, "scheduler").await;
     let store = Store::connect(&test_db.url).await.unwrap();
     let task = new_task(3);
     let id = task.task_id;
@@ -354,7 +281,7 @@ async fn stale_and_repeated_events_are_refused_and_change_nothing(db: Db) {
 }
 
 async fn concurrent_events_apply_once(db: Db) {
-    let test_db = TestDb::new(db).await;
+    let test_db = TestDb::new(db, "scheduler").await;
     let store = Arc::new(Store::connect(&test_db.url).await.unwrap());
     let task = new_task(1);
     let id = task.task_id;
@@ -422,7 +349,7 @@ async fn concurrent_events_apply_once(db: Db) {
 }
 
 async fn a_worker_never_holds_two_replicates_of_a_task(db: Db) {
-    let test_db = TestDb::new(db).await;
+    let test_db = TestDb::new(db, "scheduler").await;
     let store = Store::connect(&test_db.url).await.unwrap();
     let (first, second) = (new_task(0), new_task(1));
     store.create_task(&first).await.unwrap();
@@ -454,7 +381,7 @@ async fn a_worker_never_holds_two_replicates_of_a_task(db: Db) {
 }
 
 async fn a_store_reopens_with_its_data(db: Db) {
-    let test_db = TestDb::new(db).await;
+    let test_db = TestDb::new(db, "scheduler").await;
     let task = new_task(7);
     {
         let store = Store::connect(&test_db.url).await.unwrap();

@@ -41,84 +41,10 @@ use tower::ServiceExt;
 pub const RLC: u64 = 1_000_000_000;
 
 /// Which database a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
+pub use poco_db::Backend as Db;
+pub use poco_db::testing::{TestDb, postgres_url};
 
-/// Runs each named `async fn(Db)` as `<name>::sqlite` and `<name>::postgres`.
-#[macro_export]
-macro_rules! on_both_dbs {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::Db::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if $crate::postgres_url().is_none() {
-                    return;
-                }
-                super::$name($crate::Db::Postgres).await;
-            }
-        }
-    )*};
-}
-
-/// The PostgreSQL server of the tests; panics when it is missing, unless allowed.
-// The test binary's edge: its configuration comes from the environment CI sets.
-#[allow(clippy::disallowed_methods)]
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("POCO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("POCO_ALLOW_NO_POSTGRES").is_ok_and(|v| v == "1") => {
-            eprintln!(
-                "POCO_TEST_POSTGRES_URL is not set and POCO_ALLOW_NO_POSTGRES=1: PostgreSQL test not run"
-            );
-            None
-        }
-        _ => panic!(
-            "POCO_TEST_POSTGRES_URL is not set: start a server with `eval \"$(scripts/ci/postgres.sh start)\"` \
-             (or set POCO_ALLOW_NO_POSTGRES=1 to run without PostgreSQL locally)"
-        ),
-    }
-}
-
-/// A database for one test: a SQLite file in a temp folder, or a fresh PostgreSQL database.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    pub async fn new(db: Db) -> Self {
-        match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                Self { url: Store::sqlite_url(dir.path()), _dir: Some(dir) }
-            }
-            Db::Postgres => {
-                use sqlx::Connection;
-                let server = postgres_url().unwrap();
-                sqlx::any::install_default_drivers();
-                let name = format!("market_{}", hex_suffix());
-                let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-                admin.close().await.unwrap();
-                let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
-                Self { url: format!("{base}/{name}"), _dir: None }
-            }
-        }
-    }
-}
-
-fn hex_suffix() -> String {
-    let bytes: [u8; 8] = rand_bytes();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use poco_db::on_both_backends as on_both_dbs;
 
 fn rand_bytes<const N: usize>() -> [u8; N] {
     let key = PrivateKeySigner::random();
@@ -232,7 +158,7 @@ impl Env {
             send(poco.deposit(amount).from(address(who))).await;
         }
 
-        let db_handle = TestDb::new(db).await;
+        let db_handle = TestDb::new(db, "market").await;
         let market = market_over(&devchain, hub, &db_handle.url, limits).await;
         let router = poco_market::api::router(
             market.clone(),
