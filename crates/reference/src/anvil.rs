@@ -103,8 +103,15 @@ impl AnvilBuilder {
             .map(|index| MnemonicBuilder::<English>::try_from_phrase_nth(DEV_MNEMONIC, index))
             .collect::<Result<Vec<_>, _>>()?;
 
+        // anvil keeps old states under `$HOME/.foundry/anvil/tmp` and only removes them on a
+        // graceful exit: its home is a temp folder the guard deletes, so nothing piles up.
+        let home = tempfile::Builder::new()
+            .prefix("poco-anvil-home-")
+            .tempdir()
+            .map_err(|source| Error::Spawn { program: binary.clone(), source })?;
         let mut command = Command::new(&binary);
         command
+            .env("HOME", home.path())
             .args(["--host", "127.0.0.1", "--port", "0", "--mnemonic", DEV_MNEMONIC])
             .args(["--chain-id", &self.chain_id.to_string()])
             .args(["--accounts", &self.accounts.to_string()])
@@ -131,7 +138,7 @@ impl AnvilBuilder {
             thread::spawn(move || drain_stderr(stderr, &log))
         });
         // From here on the guard owns the process: any early return kills it.
-        let mut process = Process(child);
+        let mut process = Process(child, home);
 
         let deadline = Instant::now() + self.startup_timeout;
         let address = match timeout(self.startup_timeout, listening_rx).await {
@@ -226,9 +233,10 @@ impl Anvil {
     }
 }
 
-/// Owns the anvil process: kills it (SIGKILL to its PID) and reaps it when dropped.
+/// Owns the anvil process and its home folder: kills it (SIGKILL to its PID), reaps it, then
+/// removes the folder when dropped.
 #[derive(Debug)]
-struct Process(Child);
+struct Process(Child, #[allow(dead_code)] tempfile::TempDir);
 
 impl Drop for Process {
     fn drop(&mut self) {
