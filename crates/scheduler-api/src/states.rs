@@ -145,6 +145,8 @@ named_enum! {
     ReplicateFailureCause {
         /// The app image or module could not be fetched.
         AppDownloadFailed = "APP_DOWNLOAD_FAILED",
+        /// The app is not where its multiaddr says (no such file, URL or local image).
+        AppNotFound = "APP_NOT_FOUND",
         /// The app's checksum does not match the chain's.
         AppChecksumMismatch = "APP_CHECKSUM_MISMATCH",
         /// The dataset could not be fetched.
@@ -159,6 +161,11 @@ named_enum! {
         ComputeTimeout = "COMPUTE_TIMEOUT",
         /// The app ran out of memory.
         OutOfMemory = "OUT_OF_MEMORY",
+        /// The app crashed (a trap, a signal, a non-zero exit) without writing `computed.json`.
+        AppCrashed = "APP_CRASHED",
+        /// The app's output breaks the result rules (a name longer than 31 characters, no
+        /// readable deterministic output).
+        ResultInvalid = "RESULT_INVALID",
         /// The sandbox failed (not the app).
         SandboxFailed = "SANDBOX_FAILED",
         /// `contribute` reverted or could not be sent.
@@ -173,6 +180,8 @@ named_enum! {
         UploadFailed = "UPLOAD_FAILED",
         /// The chosen uploader took too long.
         UploadTimeout = "UPLOAD_TIMEOUT",
+        /// The worker's free stake is below the deal's worker stake.
+        InsufficientStake = "INSUFFICIENT_STAKE",
         /// The worker's wallet cannot pay for gas.
         InsufficientGas = "INSUFFICIENT_GAS",
         /// The worker could not reach the chain.
