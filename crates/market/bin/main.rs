@@ -19,6 +19,10 @@ use url::Url;
 ///
 /// then `curl 'http://127.0.0.1:8080/v1/orders/app?limit=10'`; the API is described at
 /// `/v1/openapi.json`, metrics are at `/metrics`.
+///
+/// The same server also speaks iExec's marketplace API (`/apporders`, `/datasetorders`,
+/// `/workerpoolorders`, `/requestorders`, `/challenge`, `/version`), so the reference SDK and
+/// CLI (npm `iexec@9`) work with it: name this server as `iexecGateway` in their `chain.json`.
 #[derive(Debug, Parser)]
 #[command(name = "poco-market", version, about, long_about, verbatim_doc_comment)]
 struct Args {

@@ -104,6 +104,7 @@ pub fn router(market: Market, config: &ApiConfig) -> Router {
         .route("/v1/openapi.json", get(openapi_document))
         .route("/metrics", get(metrics_text))
         .route("/health", get(|| async { "ok" }))
+        .merge(crate::reference::routes())
         .fallback(|| async { failure(ErrorCode::NotFound, "no such route").into_response() })
         .with_state(market)
         .layer(DefaultBodyLimit::max(config.body_limit))

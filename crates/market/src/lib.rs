@@ -30,6 +30,7 @@ pub mod matching;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
+pub mod reference;
 pub mod service;
 pub mod store;
 pub mod watcher;

@@ -11,6 +11,7 @@
 
 mod api;
 mod matching;
+mod reference;
 mod watcher;
 
 use alloy::{
