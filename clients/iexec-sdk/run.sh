@@ -36,10 +36,14 @@ fi
 version="$(cd "$here" && node -p "require('./node_modules/iexec/package.json').version")"
 [[ $version == 9.0.1 ]] || { say "expected iexec 9.0.1, found $version"; exit 1; }
 
-say "cargo build -p poco-devchain -p poco-market"
-(cd "$root" && cargo build --locked -q -p poco-devchain --bin poco-devchain -p poco-market --bin poco-market)
-DEVCHAIN="$CARGO_TARGET_DIR/debug/poco-devchain"
-MARKET="$CARGO_TARGET_DIR/debug/poco-market"
+# POCO_CARGO_PROFILE=release uses (and builds) the release binaries instead.
+profile="${POCO_CARGO_PROFILE:-debug}"
+profile_flag=()
+[[ $profile == release ]] && profile_flag=(--release)
+say "cargo build ${profile_flag[*]} -p poco-devchain -p poco-market"
+(cd "$root" && cargo build --locked -q "${profile_flag[@]}" -p poco-devchain --bin poco-devchain -p poco-market --bin poco-market)
+DEVCHAIN="$CARGO_TARGET_DIR/$profile/poco-devchain"
+MARKET="$CARGO_TARGET_DIR/$profile/poco-market"
 
 # --- services --------------------------------------------------------------------------------
 

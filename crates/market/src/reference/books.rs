@@ -369,8 +369,9 @@ const fn column_name(column: AddressColumn) -> &'static str {
 
 /// Appends the `WHERE` clause of the open orders of `book` that `filter` keeps.
 fn where_clause(sql: &mut Sql, book: Book, filter: &ListFilter) {
-    sql.push(" WHERE book = ").int(book.index());
-    sql.push(" AND status = ").int(OrderStatus::Open.index());
+    // Book and status as literals (our own small integers), so both planners can pick the
+    // books' partial indexes.
+    sql.push(&format!(" WHERE book = {} AND status = {}", book.index(), OrderStatus::Open.index()));
     for (column, address) in &filter.exact {
         sql.push(&format!(" AND {} = ", column_name(*column))).address(*address);
     }
