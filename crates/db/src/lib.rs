@@ -55,21 +55,42 @@ pub fn sqlite_url(data_dir: &Path, file: &str) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join(file).display())
 }
 
+/// Settings a service may add to [`connect`]'s (see [`connect_with`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tuning {
+    /// Connections in the pool (default: 4 on SQLite, 8 on PostgreSQL).
+    pub max_connections: Option<u32>,
+    /// SQLite statements run on each new connection after the standard pragmas, e.g.
+    /// `"PRAGMA cache_size = -65536"` (ignored on PostgreSQL).
+    pub sqlite_pragmas: Vec<&'static str>,
+}
+
 /// Opens a pool on `url` and runs `migrator`.
 ///
 /// SQLite connections get a 10 s busy timeout, WAL, `synchronous = NORMAL` and foreign keys;
 /// SQLite gets 4 connections, PostgreSQL 8.
 pub async fn connect(url: &str, migrator: &Migrator) -> Result<(AnyPool, Backend), DbError> {
+    connect_with(url, migrator, &Tuning::default()).await
+}
+
+/// [`connect`] with a service's own [`Tuning`] on top of the defaults.
+pub async fn connect_with(
+    url: &str,
+    migrator: &Migrator,
+    tuning: &Tuning,
+) -> Result<(AnyPool, Backend), DbError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url);
     let options = AnyConnectOptions::from_str(url)?;
+    let extra = tuning.sqlite_pragmas.clone();
     let pool = AnyPoolOptions::new()
-        .max_connections(match backend {
+        .max_connections(tuning.max_connections.unwrap_or(match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
-        })
+        }))
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
+            let extra = extra.clone();
             Box::pin(async move {
                 if backend == Backend::Sqlite {
                     // The busy timeout first: switching to WAL takes a lock that a connection
@@ -80,6 +101,9 @@ pub async fn connect(url: &str, migrator: &Migrator) -> Result<(AnyPool, Backend
                         "PRAGMA synchronous = NORMAL",
                         "PRAGMA foreign_keys = ON",
                     ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    for pragma in extra {
                         sqlx::query(pragma).execute(&mut *conn).await?;
                     }
                 }
@@ -134,6 +158,28 @@ mod tests {
             .unwrap_or_else(|e| panic!("pragma: {e}"));
         assert_eq!(mode, "wal");
         assert!(dir.path().join("t.sqlite").exists());
+    }
+
+    #[tokio::test]
+    async fn tuning_pragmas_apply_to_every_connection() {
+        static EMPTY: Migrator = Migrator::DEFAULT;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let url = sqlite_url(dir.path(), "t.sqlite");
+        let tuning =
+            Tuning { max_connections: Some(2), sqlite_pragmas: vec!["PRAGMA cache_size = -12345"] };
+        let (pool, _) =
+            connect_with(&url, &EMPTY, &tuning).await.unwrap_or_else(|e| panic!("connect: {e}"));
+        // Two connections at once: both have the pragma.
+        let mut a = pool.acquire().await.unwrap_or_else(|e| panic!("acquire: {e}"));
+        let mut b = pool.acquire().await.unwrap_or_else(|e| panic!("acquire: {e}"));
+        for conn in [&mut a, &mut b] {
+            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap_or_else(|e| panic!("pragma: {e}"));
+            assert_eq!(size, -12345);
+        }
+        assert_eq!(pool.size(), 2);
     }
 
     #[tokio::test]

@@ -48,6 +48,11 @@ struct Args {
     /// Publications in flight.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Keep the SQLite database in this folder (default: a temporary folder, removed at the
+    /// end). A folder holding a book of at least `--orders` open orders from an earlier run
+    /// is reused as it is: the load is skipped.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
     /// Where the JSON figures go (a Markdown summary is written beside it).
     #[arg(long, default_value = "bench-results/market.json")]
     out: PathBuf,
@@ -271,24 +276,41 @@ struct Targets {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> eyre::Result<()> {
     let args = Args::parse();
-    let dir = tempfile_dir()?;
+    let (dir, temporary) = match &args.data_dir {
+        Some(dir) => (dir.clone(), false),
+        None => (tempfile_dir()?, true),
+    };
+    std::fs::create_dir_all(&dir)?;
     let store = Arc::new(Store::connect(&Store::sqlite_url(&dir)).await?);
 
-    // 1. Load.
-    eprintln!("loading {} orders into SQLite...", args.orders);
-    let started = Instant::now();
+    // 1. Load (the generator runs either way: the queries below continue its sequence).
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut open = 0;
+    for book in [Book::App, Book::Dataset, Book::Workerpool, Book::Request] {
+        open += store.count_open(book).await?;
+    }
+    let reuse = u64::try_from(open).unwrap_or(0) >= args.orders;
+    eprintln!(
+        "{} {} orders into SQLite...",
+        if reuse { "reusing the book, generating" } else { "loading" },
+        args.orders
+    );
+    let started = Instant::now();
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..args.orders {
         batch.push(random_order(&mut rng, i));
         if batch.len() == 10_000 {
-            store.insert_many(&batch).await?;
+            if !reuse {
+                store.insert_many(&batch).await?;
+            }
             batch.clear();
         }
     }
-    store.insert_many(&batch).await?;
+    if !reuse {
+        store.insert_many(&batch).await?;
+    }
     let load_seconds = started.elapsed().as_secs_f64();
-    eprintln!("loaded in {load_seconds:.1} s");
+    eprintln!("done in {load_seconds:.1} s");
     sqlx::query("ANALYZE").execute(store.pool()).await?;
 
     // The chain, for the market's checks and the publications.
@@ -391,13 +413,15 @@ async fn main() -> eyre::Result<()> {
     let app = create.clone().from(owner).call().await?;
     create.from(owner).send().await?.get_receipt().await?;
     let domain = poco_domain(devchain.chain_id(), deployment.hub);
+    // Salts unique to this run: a reused book already holds the last run's orders.
+    let run = U256::from(u64::try_from(now_ms()).unwrap_or(0)) << 64;
     let orders: Vec<SignedOrder<AppOrder>> = (0..args.publishes)
         .map(|i| {
             let order = AppOrder {
                 app,
                 appprice: U256::from(i % 1000),
                 volume: U256::from(10),
-                salt: B256::from(U256::from(1_000_000 + i)),
+                salt: B256::from(run | U256::from(i)),
                 ..AppOrder::default()
             };
             sign_order(&keys[1], order, &domain)
@@ -492,7 +516,9 @@ async fn main() -> eyre::Result<()> {
     store.close_pool().await;
     drop(provider);
     let _ = devchain.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }
 

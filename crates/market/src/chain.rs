@@ -73,6 +73,8 @@ pub struct ChainView {
     categories: Mutex<u64>,
     /// Owners of registered assets, with when they were read.
     owners: Mutex<HashMap<(Book, Address), (Address, Instant)>>,
+    /// Pool descriptions (a pool's description never changes).
+    descriptions: Mutex<HashMap<Address, String>>,
 }
 
 fn rpc(error: ChainError) -> MarketError {
@@ -94,6 +96,7 @@ impl ChainView {
             domain,
             categories: Mutex::new(saturate(categories)),
             owners: Mutex::new(HashMap::new()),
+            descriptions: Mutex::new(HashMap::new()),
         })
     }
 
@@ -219,8 +222,27 @@ impl ChainView {
     }
 
     /// A workerpool's description (set at creation, never changed).
+    /// Read once per pool, then kept.
     pub async fn pool_description(&self, pool: Address) -> Result<String, MarketError> {
-        self.client.call(pool, &Workerpool::m_workerpoolDescriptionCall {}).await.map_err(rpc)
+        let cached = self
+            .descriptions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&pool)
+            .cloned();
+        if let Some(description) = cached {
+            return Ok(description);
+        }
+        let description = self
+            .client
+            .call(pool, &Workerpool::m_workerpoolDescriptionCall {})
+            .await
+            .map_err(rpc)?;
+        self.descriptions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(pool, description.clone());
+        Ok(description)
     }
 }
 

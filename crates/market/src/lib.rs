@@ -32,6 +32,7 @@ pub mod openapi;
 pub mod orders;
 pub mod reference;
 pub mod service;
+pub mod signature;
 pub mod store;
 pub mod watcher;
 

@@ -12,8 +12,8 @@
 //! market does not resolve groups, so it never proposes a set that could fail on them.
 
 use alloy::primitives::{Address, U256};
-use poco_market_api::{BestMatch, ErrorCode, MatchQuery, MatchResponse, OrderRecord, OrderStatus};
-use poco_primitives::{AppOrder, DatasetOrder, Tag, WorkerpoolOrder};
+use poco_market_api::{BestMatch, Book, ErrorCode, MatchQuery, MatchResponse, OrderRecord};
+use poco_primitives::{AppOrder, DatasetOrder, OrderHash, Tag, WorkerpoolOrder};
 use std::time::Instant;
 
 use crate::{
@@ -21,7 +21,7 @@ use crate::{
     metrics,
     orders::BookOrder,
     service::{Market, record},
-    store::{AddressColumn, ListFilter},
+    store::{AddressColumn, ListFilter, PageCursor, Store},
 };
 
 /// The first page read from each book.
@@ -95,49 +95,97 @@ pub fn compatible(
         && fit(app, dataset, pool, request_tag)
 }
 
-struct Candidates<O> {
-    records: Vec<OrderRecord<O>>,
+/// What the search knows of one candidate order (read without its JSON body).
+#[derive(Clone, Debug)]
+struct Candidate {
+    hash: OrderHash,
+    /// The exact ask.
+    price: U256,
+    tag: Tag,
+    /// The pool of a workerpool order, the workerpool restriction of an app or dataset order.
+    workerpool: Address,
+}
+
+/// The orders read so far from one book, cheapest first, and where the next page starts.
+#[derive(Debug)]
+struct BookCandidates {
+    book: Book,
+    orders: Vec<Candidate>,
+    /// The sort price (saturated) of the first and of the last order read: lower bounds of
+    /// every order of the book and of every order not read yet.
+    first_key: Option<i64>,
+    last_key: Option<i64>,
+    next: Option<PageCursor>,
     exhausted: bool,
 }
 
-impl<O: BookOrderPrice> Candidates<O> {
-    fn cheapest(&self) -> Option<U256> {
-        self.records.first().map(|r| price_of(r))
+impl BookCandidates {
+    const fn new(book: Book) -> Self {
+        Self {
+            book,
+            orders: Vec::new(),
+            first_key: None,
+            last_key: None,
+            next: None,
+            exhausted: false,
+        }
     }
 
-    fn last(&self) -> Option<U256> {
-        self.records.last().map(|r| price_of(r))
+    /// Lower bound of the ask of any order of the book.
+    fn floor(&self) -> U256 {
+        U256::from(self.first_key.unwrap_or_default().max(0))
+    }
+
+    /// Lower bound of the ask of any order not read yet.
+    fn beyond(&self) -> U256 {
+        U256::from(self.last_key.unwrap_or_default().max(0))
+    }
+
+    /// Reads up to `want` orders in all (keyset pages: nothing is read twice).
+    async fn fill(&mut self, store: &Store, filter: &ListFilter, want: u32) -> Result<()> {
+        let have = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
+        if self.exhausted || have >= want {
+            return Ok(());
+        }
+        let more = want - have;
+        let rows = store.candidates(self.book, filter, self.next.as_ref(), more).await?;
+        self.exhausted = rows.len() < more as usize;
+        for row in rows {
+            self.first_key.get_or_insert(row.price);
+            self.last_key = Some(row.price);
+            self.next = Some(row.cursor());
+            let hash = row.order_hash()?;
+            // The sort column saturates at 2^63 - 1: the exact ask of such an order is in its body.
+            let price = if row.price == i64::MAX {
+                exact_price(store, self.book, hash).await?
+            } else {
+                U256::from(row.price.max(0))
+            };
+            self.orders.push(Candidate {
+                hash,
+                price,
+                tag: row.tag(),
+                workerpool: row.workerpool()?,
+            });
+        }
+        // Saturated sort keys tie: keep the search's cheapest-first order exact.
+        self.orders.sort_by(|a, b| a.price.cmp(&b.price));
+        Ok(())
     }
 }
 
-fn price_of<O>(record: &OrderRecord<O>) -> U256
-where
-    O: BookOrderPrice,
-{
-    record.order.order.ask()
-}
-
-/// The ask of a sell order.
-trait BookOrderPrice {
-    fn ask(&self) -> U256;
-}
-
-impl BookOrderPrice for AppOrder {
-    fn ask(&self) -> U256 {
-        self.appprice
-    }
-}
-
-impl BookOrderPrice for DatasetOrder {
-    fn ask(&self) -> U256 {
-        self.datasetprice
-    }
-}
-
-impl BookOrderPrice for WorkerpoolOrder {
-    fn ask(&self) -> U256 {
-        self.workerpoolprice
-    }
+/// The exact ask of a stored sell order, from its signed body.
+async fn exact_price(store: &Store, book: Book, hash: OrderHash) -> Result<U256> {
+    let row = store.get(hash).await?.ok_or_else(|| MarketError::Corrupt {
+        what: format!("order {hash}"),
+        detail: "vanished during a best-match search".into(),
+    })?;
+    Ok(match book {
+        Book::App => record::<AppOrder>(&row, 0)?.order.order.appprice,
+        Book::Dataset => record::<DatasetOrder>(&row, 0)?.order.order.datasetprice,
+        Book::Workerpool => record::<WorkerpoolOrder>(&row, 0)?.order.order.workerpoolprice,
+        Book::Request => U256::from(row.price.max(0)),
+    })
 }
 
 impl Market {
@@ -149,16 +197,13 @@ impl Market {
         Ok(MatchResponse { best })
     }
 
-    async fn candidates<O: BookOrder>(
-        &self,
-        filter: &ListFilter,
-        limit: u32,
-    ) -> Result<Candidates<O>> {
-        let rows = self.store().list(O::BOOK, OrderStatus::Open, filter, None, limit).await?;
-        let exhausted = rows.len() < limit as usize;
-        let chain_id = self.chain().chain_id();
-        let records = rows.iter().map(|row| record::<O>(row, chain_id)).collect::<Result<_>>()?;
-        Ok(Candidates { records, exhausted })
+    /// The full record of a winning order.
+    async fn winner<O: BookOrder>(&self, candidate: &Candidate) -> Result<OrderRecord<O>> {
+        let row = self.store().get(candidate.hash).await?.ok_or_else(|| MarketError::Corrupt {
+            what: format!("order {}", candidate.hash),
+            detail: "vanished during a best-match search".into(),
+        })?;
+        record::<O>(&row, self.chain().chain_id())
     }
 
     async fn best_match_inner(&self, query: &MatchQuery) -> Result<Option<BestMatch>> {
@@ -202,69 +247,73 @@ impl Market {
             ..Default::default()
         };
 
-        let mut limit = FIRST_PAGE;
+        let store = self.store();
+        let mut apps = BookCandidates::new(Book::App);
+        let mut datasets = query.dataset.map(|_| BookCandidates::new(Book::Dataset));
+        let mut pools = BookCandidates::new(Book::Workerpool);
+        // How many orders each book should have read; a book grows only while an order beyond
+        // what it read could still make a cheaper set.
+        let mut want = [FIRST_PAGE; 3];
         loop {
-            let apps = self.candidates::<AppOrder>(&app_filter, limit).await?;
-            let datasets = match query.dataset {
-                Some(_) => Some(self.candidates::<DatasetOrder>(&dataset_filter, limit).await?),
-                None => None,
-            };
-            let pools = self.candidates::<WorkerpoolOrder>(&pool_filter, limit).await?;
-            if apps.records.is_empty()
-                || pools.records.is_empty()
-                || datasets.as_ref().is_some_and(|d| d.records.is_empty())
+            apps.fill(store, &app_filter, want[0]).await?;
+            if let Some(datasets) = datasets.as_mut() {
+                datasets.fill(store, &dataset_filter, want[1]).await?;
+            }
+            pools.fill(store, &pool_filter, want[2]).await?;
+            if apps.orders.is_empty()
+                || pools.orders.is_empty()
+                || datasets.as_ref().is_some_and(|d| d.orders.is_empty())
             {
                 return Ok(None);
             }
             let best = search(
-                &apps.records,
-                datasets.as_ref().map(|d| &d.records[..]),
-                &pools.records,
+                &apps.orders,
+                datasets.as_ref().map(|d| &d.orders[..]),
+                &pools.orders,
                 request_tag,
             );
-            // A set using an order beyond a book's page costs at least that page's last price
-            // plus the cheapest of the other books.
-            let cheapest = [
-                apps.cheapest(),
-                datasets.as_ref().and_then(Candidates::cheapest),
-                pools.cheapest(),
-            ]
-            .map(|price| price.unwrap_or_default());
-            let floor_total: U256 = cheapest.iter().copied().fold(U256::ZERO, U256::saturating_add);
-            let bounds = [
-                (apps.exhausted, apps.last(), cheapest[0]),
-                (
-                    datasets.as_ref().is_none_or(|d| d.exhausted),
-                    datasets.as_ref().and_then(Candidates::last),
-                    cheapest[1],
-                ),
-                (pools.exhausted, pools.last(), cheapest[2]),
+            // A set using an order beyond a book's pages costs at least that book's last sort
+            // price plus the cheapest of the other books.
+            let floors = [
+                apps.floor(),
+                datasets.as_ref().map_or(U256::ZERO, BookCandidates::floor),
+                pools.floor(),
             ];
-            let proven = bounds.iter().all(|(exhausted, last, cheapest)| {
-                *exhausted
-                    || best.as_ref().is_some_and(|(total, ..)| {
-                        let beyond = floor_total - *cheapest + last.unwrap_or_default();
-                        beyond >= *total
-                    })
-            });
-            if proven || limit >= MAX_CANDIDATES {
-                return Ok(best.map(|(task_price, a, d, w)| {
-                    let app = apps.records[a].clone();
-                    let dataset = d.and_then(|d| datasets.as_ref().map(|ds| ds.records[d].clone()));
-                    let workerpool = pools.records[w].clone();
-                    let volume = [
-                        Some(app.remaining),
-                        dataset.as_ref().map(|d| d.remaining),
-                        Some(workerpool.remaining),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or_default();
-                    BestMatch { app, dataset, workerpool, task_price, volume }
-                }));
+            let floor_total = floors.iter().copied().fold(U256::ZERO, U256::saturating_add);
+            let books = [Some(&apps), datasets.as_ref(), Some(&pools)];
+            let mut proven = true;
+            for (i, book) in books.iter().enumerate() {
+                let Some(book) = book else { continue };
+                let open = !book.exhausted
+                    && best.as_ref().is_none_or(|(total, ..)| {
+                        (floor_total - floors[i]).saturating_add(book.beyond()) < *total
+                    });
+                if open && want[i] < MAX_CANDIDATES {
+                    want[i] = want[i].saturating_mul(4).min(MAX_CANDIDATES);
+                    proven = false;
+                }
             }
-            limit = limit.saturating_mul(4).min(MAX_CANDIDATES);
+            if proven {
+                let Some((task_price, a, d, w)) = best else { return Ok(None) };
+                let app = self.winner::<AppOrder>(&apps.orders[a]).await?;
+                let dataset = match (d, datasets.as_ref()) {
+                    (Some(d), Some(datasets)) => {
+                        Some(self.winner::<DatasetOrder>(&datasets.orders[d]).await?)
+                    }
+                    _ => None,
+                };
+                let workerpool = self.winner::<WorkerpoolOrder>(&pools.orders[w]).await?;
+                let volume = [
+                    Some(app.remaining),
+                    dataset.as_ref().map(|d| d.remaining),
+                    Some(workerpool.remaining),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or_default();
+                return Ok(Some(BestMatch { app, dataset, workerpool, task_price, volume }));
+            }
         }
     }
 }
@@ -272,31 +321,22 @@ impl Market {
 /// The cheapest fitting (app, dataset, pool) among the candidates, as indexes with the total
 /// price: O(pools × (apps + datasets)).
 fn search(
-    apps: &[OrderRecord<AppOrder>],
-    datasets: Option<&[OrderRecord<DatasetOrder>]>,
-    pools: &[OrderRecord<WorkerpoolOrder>],
+    apps: &[Candidate],
+    datasets: Option<&[Candidate]>,
+    pools: &[Candidate],
     request_tag: Tag,
 ) -> Option<(U256, usize, Option<usize>, usize)> {
     let mut best: Option<(U256, usize, Option<usize>, usize)> = None;
     for (w, pool) in pools.iter().enumerate() {
-        let pool = &pool.order.order;
-        let pool_tag = Tag(pool.tag);
         // The cheapest app for this pool, and the cheapest TEE app (candidates are sorted).
-        let fits = |app: &AppOrder| {
-            admits(app.workerpoolrestrict, pool.workerpool)
-                && pool_tag.is_superset_of(&Tag(app.tag))
+        let fits = |app: &Candidate| {
+            admits(app.workerpool, pool.workerpool) && pool.tag.is_superset_of(&app.tag)
         };
-        let any_app = apps.iter().position(|a| fits(&a.order.order));
-        let tee_app =
-            apps.iter().position(|a| fits(&a.order.order) && Tag(a.order.order.tag).is_tee());
+        let any_app = apps.iter().position(fits);
+        let tee_app = apps.iter().position(|a| fits(a) && a.tag.is_tee());
         let mut consider = |a: Option<usize>, d: Option<usize>, dataset_price: U256| {
             let Some(a) = a else { return };
-            let total = apps[a]
-                .order
-                .order
-                .appprice
-                .saturating_add(dataset_price)
-                .saturating_add(pool.workerpoolprice);
+            let total = apps[a].price.saturating_add(dataset_price).saturating_add(pool.price);
             if best.as_ref().is_none_or(|(current, ..)| total < *current) {
                 best = Some((total, a, d, w));
             }
@@ -308,15 +348,14 @@ fn search(
             }
             Some(datasets) => {
                 for (d, dataset) in datasets.iter().enumerate() {
-                    let dataset = &dataset.order.order;
-                    if !admits(dataset.workerpoolrestrict, pool.workerpool)
-                        || !pool_tag.is_superset_of(&Tag(dataset.tag))
+                    if !admits(dataset.workerpool, pool.workerpool)
+                        || !pool.tag.is_superset_of(&dataset.tag)
                     {
                         continue;
                     }
-                    let needs_tee = (Tag(dataset.tag) | request_tag).is_tee();
+                    let needs_tee = (dataset.tag | request_tag).is_tee();
                     let a = if needs_tee { tee_app } else { any_app };
-                    consider(a, Some(d), dataset.datasetprice);
+                    consider(a, Some(d), dataset.price);
                 }
             }
         }

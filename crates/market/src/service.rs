@@ -39,7 +39,7 @@ use crate::{
 /// Limits of the market.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Open orders one signer may have in each book.
+    /// Open orders one signer may have in each book (`u32::MAX`: no limit).
     pub max_open_orders: u32,
 }
 
@@ -253,10 +253,8 @@ impl Market {
                 format!("order {hash} is already in the book"),
             ));
         }
-        let row = self.store.get(hash).await?.ok_or_else(|| MarketError::Corrupt {
-            what: format!("order {hash}"),
-            detail: "vanished right after its insertion".into(),
-        })?;
+        // What the insertion wrote (an older closed record of the hash is overwritten whole).
+        let row = new.row();
         debug!(book = %O::BOOK, %hash, signer = %owner, "Order published.");
         self.announce(FeedEventKind::Published, &row);
         record(&row, self.chain.chain_id())
@@ -280,7 +278,7 @@ impl Market {
                 format!("order {hash} has no signature and {owner} did not presign it"),
             ));
         }
-        let recovered = recover_signer(&hash.0, &signed.sign);
+        let recovered = crate::signature::recover(&hash.0, &signed.sign);
         if recovered.as_ref().is_ok_and(|signer| *signer == owner) {
             return Ok(());
         }

@@ -9,13 +9,14 @@ use poco_chain::{Cursor, CursorError, CursorStore};
 use poco_market_api::{Book, OrderStatus, PoolMetadata, UnpublishTarget};
 use poco_primitives::{OrderHash, Tag};
 use sqlx::{AnyPool, Row, any::AnyRow};
+use std::sync::Arc;
 use std::{path::Path, str::FromStr};
-use tokio::sync::Mutex;
-use tracing::info;
+use tokio::sync::{Mutex, oneshot};
+use tracing::{debug, info};
 
 use crate::{
     error::{MarketError, Result},
-    orders::{Columns, address_text, saturate, tag_words},
+    orders::{Columns, address_text, saturate, tag_from_words, tag_words},
 };
 
 /// The embedded migrations.
@@ -44,6 +45,27 @@ pub struct NewOrder {
     pub pool: Option<PoolMetadata>,
     /// The signed order, JSON.
     pub body: String,
+}
+
+impl NewOrder {
+    /// The row [`Store::insert`] writes for this order.
+    pub fn row(&self) -> OrderRow {
+        let pool = self.pool.clone().unwrap_or_default();
+        OrderRow {
+            hash: format!("{:#x}", self.hash.0),
+            book: self.book.index(),
+            status: OrderStatus::Open.index(),
+            signer: address_text(self.signer),
+            price: saturate(self.columns.price),
+            volume: self.volume.to_string(),
+            consumed: self.consumed.to_string(),
+            published_at: self.published_at,
+            region: pool.region,
+            energy: pool.energy,
+            hardware: pool.hardware,
+            body: self.body.clone(),
+        }
+    }
 }
 
 /// A stored order.
@@ -76,6 +98,56 @@ pub struct OrderRow {
 }
 
 const ROW_COLUMNS: &str = "hash, book, status, signer, price, volume, consumed, published_at, region, energy, hardware, body";
+
+/// What the best-match search reads of an open order: its sort key, its tag and the workerpool
+/// column (the pool of a workerpool order, the workerpool restriction of the others).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct CandidateRow {
+    /// Hash (0x hex).
+    pub hash: String,
+    /// Sort price (saturated at `i64::MAX`).
+    pub price: i64,
+    /// Publication time (ms).
+    pub published_at: i64,
+    /// Tag, bits 0-63.
+    pub tag0: i64,
+    /// Tag, bits 64-127.
+    pub tag1: i64,
+    /// Tag, bits 128-191.
+    pub tag2: i64,
+    /// Tag, bits 192-255.
+    pub tag3: i64,
+    /// The workerpool column (0x hex).
+    pub workerpool: String,
+}
+
+const CANDIDATE_COLUMNS: &str = "hash, price, published_at, tag0, tag1, tag2, tag3, workerpool";
+
+impl CandidateRow {
+    /// The cursor after this row.
+    pub fn cursor(&self) -> PageCursor {
+        PageCursor { price: self.price, published_at: self.published_at, hash: self.hash.clone() }
+    }
+
+    /// The tag.
+    pub fn tag(&self) -> Tag {
+        tag_from_words([self.tag0, self.tag1, self.tag2, self.tag3])
+    }
+
+    /// The order's hash.
+    pub fn order_hash(&self) -> Result<OrderHash> {
+        OrderHash::from_str(&self.hash).map_err(|error| self.corrupt(error.to_string()))
+    }
+
+    /// The workerpool column.
+    pub fn workerpool(&self) -> Result<Address> {
+        Address::from_str(&self.workerpool).map_err(|error| self.corrupt(error.to_string()))
+    }
+
+    fn corrupt(&self, detail: String) -> MarketError {
+        MarketError::Corrupt { what: format!("order {}", self.hash), detail }
+    }
+}
 
 impl OrderRow {
     fn corrupt(&self, detail: impl Into<String>) -> MarketError {
@@ -298,15 +370,30 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// Serialises check-then-write sequences (open-order limit, watcher updates).
-    write: Mutex<()>,
+    write: Arc<Mutex<()>>,
+    /// Insertions waiting for the next group commit (see [`Store::insert`]).
+    pending: std::sync::Mutex<Vec<PendingInsert>>,
+}
+
+/// An insertion waiting for a group commit, and where its answer goes.
+#[derive(Debug)]
+struct PendingInsert {
+    order: NewOrder,
+    max_open: u32,
+    reply: oneshot::Sender<Result<bool>>,
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self> {
-        let (pool, backend) = poco_db::connect(url, &MIGRATOR).await?;
+        let (pool, backend) = poco_db::connect_with(url, &MIGRATOR, &tuning()).await?;
         info!(?backend, "Order store ready.");
-        Ok(Self { pool, backend, write: Mutex::new(()) })
+        Ok(Self {
+            pool,
+            backend,
+            write: Arc::new(Mutex::new(())),
+            pending: std::sync::Mutex::new(Vec::new()),
+        })
     }
 
     /// The SQLite URL of the default database in `data_dir` (created if missing).
@@ -327,29 +414,39 @@ impl Store {
     /// Stores `order` unless an open order with its hash exists (`Ok(false)`), or its signer
     /// already has `max_open` open orders in the book (`Err` `too_many_open_orders`). A
     /// previously unpublished, dead, filled or cancelled record of the same hash is replaced.
+    ///
+    /// Group commit: concurrent insertions queue up; whoever takes the write lock next writes
+    /// every queued order in one transaction (each with its own limit check, in queue order)
+    /// and answers each caller. The batch runs in its own task, so a caller that goes away
+    /// (a closed HTTP connection) never leaves a batch half done.
     pub async fn insert(&self, order: &NewOrder, max_open: u32) -> Result<bool> {
-        let _guard = self.write.lock().await;
-        let signer = address_text(order.signer);
-        let mut count = Sql::new("SELECT COUNT(*) AS n FROM orders WHERE signer = ");
-        count.text(signer.clone()).push(" AND book = ").int(order.book.index());
-        count.push(" AND status = ").int(OrderStatus::Open.index());
-        let open: i64 = count.query().fetch_one(&self.pool).await?.try_get("n")?;
-        if open >= i64::from(max_open) {
-            return Err(MarketError::refused(
-                poco_market_api::ErrorCode::TooManyOpenOrders,
-                format!(
-                    "{signer} already has {open} open {} orders (the limit is {max_open})",
-                    order.book
-                ),
-            ));
+        let (reply, mut answer) = oneshot::channel();
+        lock(&self.pending).push(PendingInsert { order: order.clone(), max_open, reply });
+        let guard = Arc::clone(&self.write).lock_owned().await;
+        // The batch before ours may have taken our order already.
+        if let Ok(result) = answer.try_recv() {
+            return result;
         }
-        let sql = insert_sql(order);
-        let done = sql.query().execute(&self.pool).await?;
-        Ok(done.rows_affected() > 0)
+        let batch = std::mem::take(&mut *lock(&self.pending));
+        let (pool, backend) = (self.pool.clone(), self.backend);
+        tokio::spawn(async move {
+            write_batch(&pool, backend, batch).await;
+            drop(guard);
+        });
+        answer.await.unwrap_or_else(|_| {
+            Err(MarketError::Corrupt {
+                what: "order insertion".into(),
+                detail: "the group commit stopped before answering".into(),
+            })
+        })
     }
 
     /// Stores already-checked orders in one transaction, without the open-order limit (bulk
-    /// loads: imports, benchmarks). Returns how many were stored.
+    /// loads: imports, benchmarks). Returns how many were stored (an order whose hash is
+    /// already open is skipped).
+    ///
+    /// One statement per order: the SQLite driver looks each `$n` parameter up by name, so a
+    /// statement of many rows costs time quadratic in its parameters.
     pub async fn insert_many(&self, orders: &[NewOrder]) -> Result<u64> {
         let _guard = self.write.lock().await;
         let mut tx = poco_db::begin_write(&self.pool, self.backend).await?;
@@ -370,7 +467,13 @@ impl Store {
 
     /// Whether an order is in the book and open.
     pub async fn is_open(&self, hash: OrderHash) -> Result<bool> {
-        Ok(self.get(hash).await?.is_some_and(|row| row.status == OrderStatus::Open.index()))
+        let mut sql = Sql::new("SELECT status FROM orders WHERE hash = ");
+        sql.text(format!("{:#x}", hash.0));
+        let status: Option<i64> = match sql.query().fetch_optional(&self.pool).await? {
+            Some(row) => Some(row.try_get("status")?),
+            None => None,
+        };
+        Ok(status == Some(OrderStatus::Open.index()))
     }
 
     /// One page of `book` in `status`, best first, after `cursor`.
@@ -382,66 +485,20 @@ impl Store {
         cursor: Option<&PageCursor>,
         limit: u32,
     ) -> Result<Vec<OrderRow>> {
-        let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS} FROM orders WHERE book = "));
-        sql.int(book.index()).push(" AND status = ").int(status.index());
-        for (column, address) in &filter.exact {
-            sql.push(&format!(" AND {} = ", column.name())).text(address_text(*address));
-        }
-        for (column, address) in &filter.admits {
-            sql.push(&format!(" AND {} IN (", column.name()))
-                .text(address_text(Address::ZERO))
-                .push(", ")
-                .text(address_text(*address))
-                .push(")");
-        }
-        let ranges = [
-            ("category", "=", filter.category),
-            ("trust", ">=", filter.min_trust),
-            ("trust", "<=", filter.max_trust),
-            ("remaining", ">=", filter.min_remaining),
-            ("price", "<=", filter.max_price),
-            ("price", ">=", filter.min_price),
-        ];
-        for (column, op, value) in ranges {
-            if let Some(value) = value {
-                sql.push(&format!(" AND {column} {op} ")).int(value);
-            }
-        }
-        if let Some(tag) = filter.min_tag {
-            for (i, word) in tag_words(tag).into_iter().enumerate() {
-                if word != 0 {
-                    sql.push(&format!(" AND (tag{i} & ")).int(word).push(") = ").int(word);
-                }
-            }
-        }
-        if let Some(tag) = filter.max_tag {
-            for (i, word) in tag_words(tag).into_iter().enumerate() {
-                let outside = !word;
-                if outside != 0 {
-                    sql.push(&format!(" AND (tag{i} & ")).int(outside).push(") = 0");
-                }
-            }
-        }
-        for (column, value) in
-            [("region", &filter.region), ("energy", &filter.energy), ("hardware", &filter.hardware)]
-        {
-            if let Some(value) = value {
-                sql.push(&format!(" AND {column} = ")).text(value.clone());
-            }
-        }
-        let descending = book == Book::Request;
-        if let Some(cursor) = cursor {
-            let beyond = if descending { "<" } else { ">" };
-            sql.push(&format!(" AND (price {beyond} ")).int(cursor.price);
-            sql.push(" OR (price = ").int(cursor.price);
-            sql.push(" AND (published_at > ").int(cursor.published_at);
-            sql.push(" OR (published_at = ").int(cursor.published_at);
-            sql.push(" AND hash > ").text(cursor.hash.clone()).push("))))");
-        }
-        let direction = if descending { "DESC" } else { "ASC" };
-        sql.push(&format!(" ORDER BY price {direction}, published_at ASC, hash ASC LIMIT "));
-        sql.int(i64::from(limit));
+        let sql = page_sql(ROW_COLUMNS, book, status, filter, cursor, limit);
         Ok(sql.query_as::<OrderRow>().fetch_all(&self.pool).await?)
+    }
+
+    /// Like [`Self::list`], but only the columns the best-match search needs (no JSON body).
+    pub async fn candidates(
+        &self,
+        book: Book,
+        filter: &ListFilter,
+        cursor: Option<&PageCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateRow>> {
+        let sql = page_sql(CANDIDATE_COLUMNS, book, OrderStatus::Open, filter, cursor, limit);
+        Ok(sql.query_as::<CandidateRow>().fetch_all(&self.pool).await?)
     }
 
     /// Unpublishes the `signer`'s open orders of `book` that `target` names; returns their
@@ -455,9 +512,12 @@ impl Store {
         resource: Option<Address>,
     ) -> Result<Vec<String>> {
         let _guard = self.write.lock().await;
-        let mut select = Sql::new("SELECT hash FROM orders WHERE book = ");
-        select.int(book.index()).push(" AND signer = ").text(address_text(signer));
-        select.push(" AND status = ").int(OrderStatus::Open.index());
+        let mut select = Sql::new(&format!(
+            "SELECT hash FROM orders WHERE book = {} AND status = {} AND signer = ",
+            book.index(),
+            OrderStatus::Open.index()
+        ));
+        select.text(address_text(signer));
         if let Some(hash) = hash.filter(|_| target == UnpublishTarget::Order) {
             select.push(" AND hash = ").text(format!("{:#x}", hash.0));
         }
@@ -544,9 +604,12 @@ impl Store {
     ) -> Result<Vec<OrderRow>> {
         let _guard = self.write.lock().await;
         let column = AddressColumn::asset_of(book).name();
-        let mut select = Sql::new(&format!("SELECT {ROW_COLUMNS} FROM orders WHERE book = "));
-        select.int(book.index()).push(&format!(" AND {column} = ")).text(address_text(asset));
-        select.push(" AND status = ").int(OrderStatus::Open.index());
+        let mut select = Sql::new(&format!(
+            "SELECT {ROW_COLUMNS} FROM orders WHERE book = {} AND status = {} AND {column} = ",
+            book.index(),
+            OrderStatus::Open.index()
+        ));
+        select.text(address_text(asset));
         select.push(" AND signer <> ").text(address_text(new_owner));
         let mut rows = select.query_as::<OrderRow>().fetch_all(&self.pool).await?;
         for row in &mut rows {
@@ -558,8 +621,11 @@ impl Store {
 
     /// Open orders of `book` (for the benchmark and checks).
     pub async fn count_open(&self, book: Book) -> Result<i64> {
-        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM orders WHERE book = ");
-        sql.int(book.index()).push(" AND status = ").int(OrderStatus::Open.index());
+        let sql = Sql::new(&format!(
+            "SELECT COUNT(*) AS n FROM orders WHERE book = {} AND status = {}",
+            book.index(),
+            OrderStatus::Open.index()
+        ));
         Ok(sql.query().fetch_one(&self.pool).await?.try_get("n")?)
     }
 
@@ -594,17 +660,207 @@ impl Store {
     }
 }
 
+/// The market's database settings: a large page cache and memory-mapped reads on SQLite (a
+/// million-order book is about a gigabyte; the default 2 MB cache made every read and every
+/// insertion go to the file), temporary sorts in memory.
+fn tuning() -> poco_db::Tuning {
+    poco_db::Tuning {
+        max_connections: None,
+        sqlite_pragmas: vec![
+            // 64 MB of page cache per connection.
+            "PRAGMA cache_size = -65536",
+            // Reads through a 4 GB map (address space, not memory).
+            "PRAGMA mmap_size = 4294967296",
+            "PRAGMA temp_store = MEMORY",
+        ],
+    }
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Writes a group of insertions in one transaction and answers each. A database error on any
+/// of them rolls the group back and writes each one alone, so one bad order fails only itself.
+async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<PendingInsert>) {
+    if batch.is_empty() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let size = batch.len();
+    if batch.len() > 1 {
+        let orders: Vec<(&NewOrder, u32)> = batch.iter().map(|p| (&p.order, p.max_open)).collect();
+        match write_in_one(pool, backend, &orders).await {
+            Ok(results) => {
+                for (pending, result) in batch.into_iter().zip(results) {
+                    // The caller may be gone.
+                    let _ = pending.reply.send(result);
+                }
+                debug!(size, elapsed_us = started.elapsed().as_micros(), "Group commit.");
+                return;
+            }
+            Err(error) => {
+                debug!(%error, size, "Group commit failed; writing its orders one by one.");
+            }
+        }
+    }
+    for pending in batch {
+        let result = match write_in_one(pool, backend, &[(&pending.order, pending.max_open)]).await
+        {
+            Ok(mut results) => results.pop().unwrap_or(Ok(false)),
+            Err(error) => Err(error),
+        };
+        let _ = pending.reply.send(result);
+    }
+}
+
+/// One transaction of insertions: `Err` for a database error (nothing written), otherwise each
+/// order's answer (a refusal writes nothing of that order).
+async fn write_in_one(
+    pool: &AnyPool,
+    backend: Backend,
+    orders: &[(&NewOrder, u32)],
+) -> Result<Vec<Result<bool>>> {
+    let mut tx = poco_db::begin_write(pool, backend).await?;
+    let mut results = Vec::with_capacity(orders.len());
+    for (order, max_open) in orders {
+        let signer = address_text(order.signer);
+        if *max_open == u32::MAX {
+            // No limit (bulk tools, benchmarks): nothing to count.
+            let done = insert_sql(order).query().execute(&mut *tx).await?;
+            results.push(Ok(done.rows_affected() > 0));
+            continue;
+        }
+        // Counting stops at the limit: a signer with many orders costs no more than that.
+        let mut count = Sql::new(&format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE signer = $1 AND book = {} \
+             AND status = {} LIMIT {max_open}) AS open_orders",
+            order.book.index(),
+            OrderStatus::Open.index(),
+        ));
+        count.binds.push(Bind::Text(signer.clone()));
+        let open: i64 = count.query().fetch_one(&mut *tx).await?.try_get("n")?;
+        if open >= i64::from(*max_open) {
+            results.push(Err(MarketError::refused(
+                poco_market_api::ErrorCode::TooManyOpenOrders,
+                format!(
+                    "{signer} already has {open} open {} orders (the limit is {max_open})",
+                    order.book
+                ),
+            )));
+            continue;
+        }
+        let done = insert_sql(order).query().execute(&mut *tx).await?;
+        results.push(Ok(done.rows_affected() > 0));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// `SELECT columns FROM orders` for one page of `book` (see [`Store::list`]).
+///
+/// The book and the status are written into the SQL text (they are our own small integers, not
+/// input) so that SQLite's planner can use the partial indexes of each book; everything else is
+/// a parameter.
+fn page_sql(
+    columns: &str,
+    book: Book,
+    status: OrderStatus,
+    filter: &ListFilter,
+    cursor: Option<&PageCursor>,
+    limit: u32,
+) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {columns} FROM orders WHERE book = {} AND status = {}",
+        book.index(),
+        status.index()
+    ));
+    for (column, address) in &filter.exact {
+        sql.push(&format!(" AND {} = ", column.name())).text(address_text(*address));
+    }
+    for (column, address) in &filter.admits {
+        sql.push(&format!(" AND {} IN (", column.name()))
+            .text(address_text(Address::ZERO))
+            .push(", ")
+            .text(address_text(*address))
+            .push(")");
+    }
+    let ranges = [
+        ("category", "=", filter.category),
+        ("trust", ">=", filter.min_trust),
+        ("trust", "<=", filter.max_trust),
+        ("remaining", ">=", filter.min_remaining),
+        ("price", "<=", filter.max_price),
+        ("price", ">=", filter.min_price),
+    ];
+    for (column, op, value) in ranges {
+        if let Some(value) = value {
+            sql.push(&format!(" AND {column} {op} ")).int(value);
+        }
+    }
+    if let Some(tag) = filter.min_tag {
+        for (i, word) in tag_words(tag).into_iter().enumerate() {
+            if word != 0 {
+                sql.push(&format!(" AND (tag{i} & ")).int(word).push(") = ").int(word);
+            }
+        }
+    }
+    if let Some(tag) = filter.max_tag {
+        for (i, word) in tag_words(tag).into_iter().enumerate() {
+            let outside = !word;
+            if outside != 0 {
+                sql.push(&format!(" AND (tag{i} & ")).int(outside).push(") = 0");
+            }
+        }
+    }
+    for (column, value) in
+        [("region", &filter.region), ("energy", &filter.energy), ("hardware", &filter.hardware)]
+    {
+        if let Some(value) = value {
+            sql.push(&format!(" AND {column} = ")).text(value.clone());
+        }
+    }
+    let descending = book == Book::Request;
+    if let Some(cursor) = cursor {
+        let beyond = if descending { "<" } else { ">" };
+        sql.push(&format!(" AND (price {beyond} ")).int(cursor.price);
+        sql.push(" OR (price = ").int(cursor.price);
+        sql.push(" AND (published_at > ").int(cursor.published_at);
+        sql.push(" OR (published_at = ").int(cursor.published_at);
+        sql.push(" AND hash > ").text(cursor.hash.clone()).push("))))");
+    }
+    let direction = if descending { "DESC" } else { "ASC" };
+    sql.push(&format!(" ORDER BY price {direction}, published_at ASC, hash ASC LIMIT "));
+    sql.int(i64::from(limit));
+    sql
+}
+
 /// The upsert of one order (see [`Store::insert`]).
 fn insert_sql(order: &NewOrder) -> Sql {
-    let c = &order.columns;
-    let tag = tag_words(c.tag);
-    let remaining = order.volume.saturating_sub(order.consumed);
     let mut sql = Sql::new(
         "INSERT INTO orders (hash, book, status, signer, app, dataset, workerpool, requester, \
          beneficiary, price, app_max_price, dataset_max_price, category, trust, tag0, tag1, \
          tag2, tag3, volume, consumed, remaining, published_at, region, energy, hardware, \
-         body) VALUES (",
+         body) VALUES ",
     );
+    push_values(&mut sql, order);
+    sql.push(
+        " ON CONFLICT (hash) DO UPDATE SET status = excluded.status, signer = excluded.signer, \
+         consumed = excluded.consumed, remaining = excluded.remaining, \
+         published_at = excluded.published_at, region = excluded.region, \
+         energy = excluded.energy, hardware = excluded.hardware, body = excluded.body \
+         WHERE orders.status <> ",
+    );
+    sql.int(OrderStatus::Open.index());
+    sql
+}
+
+/// `(…)`: the values of one order's row.
+fn push_values(sql: &mut Sql, order: &NewOrder) {
+    let c = &order.columns;
+    let tag = tag_words(c.tag);
+    let remaining = order.volume.saturating_sub(order.consumed);
+    sql.push("(");
     sql.text(format!("{:#x}", order.hash.0)).push(", ");
     sql.int(order.book.index()).push(", ");
     sql.int(OrderStatus::Open.index()).push(", ");
@@ -630,15 +886,7 @@ fn insert_sql(order: &NewOrder) -> Sql {
         };
         sql.push(", ");
     }
-    sql.text(order.body.clone()).push(
-        ") ON CONFLICT (hash) DO UPDATE SET status = excluded.status, signer = excluded.signer, \
-         consumed = excluded.consumed, remaining = excluded.remaining, \
-         published_at = excluded.published_at, region = excluded.region, \
-         energy = excluded.energy, hardware = excluded.hardware, body = excluded.body \
-         WHERE orders.status <> ",
-    );
-    sql.int(OrderStatus::Open.index());
-    sql
+    sql.text(order.body.clone()).push(")");
 }
 
 /// A [`CursorStore`] over the store's `watcher_cursor` table.

@@ -22,6 +22,7 @@ on_both_dbs!(
     unpublish_by_hash_last_and_all,
     presigned_and_cancelled_orders,
     open_order_limit,
+    concurrent_publications_share_commits_and_keep_the_limit,
 );
 
 fn now() -> u64 {
@@ -729,6 +730,45 @@ async fn open_order_limit(db: Db) {
     assert_eq!(env.get("/v1/orders/app").await.1["orders"].as_array().unwrap().len(), 3);
     // The limit is per book: the same signer... has no other book; another signer is free.
     env.publish("dataset", &env.sign(DATASET_OWNER, env.dataset_order(1))).await;
+}
+
+/// Publications racing each other go through the group commit: every one gets its own answer,
+/// the open-order limit holds exactly, a duplicate inside a batch is refused, and the book
+/// holds what the answers say.
+async fn concurrent_publications_share_commits_and_keep_the_limit(db: Db) {
+    let env = Env::with_limits(db, Limits { max_open_orders: 10 }).await;
+    let orders: Vec<SignedOrder<AppOrder>> =
+        (1..=24).map(|price| env.sign(APP_OWNER, env.app_order(price))).collect();
+    // The first order twice more: only one of the three copies can be accepted.
+    let mut all = orders.clone();
+    all.push(orders[0].clone());
+    all.push(orders[0].clone());
+    let answers = futures_util::future::join_all(
+        all.iter().map(|order| env.post("/v1/orders/app", json!({ "order": order }))),
+    )
+    .await;
+    let mut accepted = std::collections::HashSet::new();
+    let mut codes = std::collections::BTreeMap::<String, usize>::new();
+    for (status, body) in &answers {
+        if *status == StatusCode::CREATED {
+            assert!(accepted.insert(body["orderHash"].as_str().unwrap().to_owned()), "{body}");
+        } else {
+            *codes.entry(body["error"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    assert_eq!(accepted.len(), 10, "{codes:?}");
+    let over = codes.get("too_many_open_orders").copied().unwrap_or(0);
+    let duplicate = codes.get("already_published").copied().unwrap_or(0);
+    assert_eq!(over + duplicate, 16, "{codes:?}");
+    assert!(over >= 14, "{codes:?}");
+    let (_, page) = env.get("/v1/orders/app?limit=100").await;
+    let listed: std::collections::HashSet<String> = page["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["orderHash"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, accepted);
 }
 
 /// `manage*Order` arguments.
