@@ -7,16 +7,35 @@
 //! The HTTP contract with workers and requesters is in `poco-scheduler-api`.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+// Dependencies of the `poco-scheduler` binary only.
+#[cfg(feature = "cli")]
+use {clap as _, eyre as _};
+
 pub mod api;
+mod config;
 mod error;
+#[cfg(feature = "cli")]
+pub mod logs;
 pub mod machine;
+pub mod metrics;
+pub mod public;
+pub mod publisher;
 pub mod registry;
+mod service;
 mod store;
+mod store_public;
 
 pub use api::{WorkerApi, router};
 pub use error::{Result, StoreError};
 pub use machine::{
     ReplicateEvent, TaskEvent, TransitionError, replicate_transition, task_transition,
 };
+pub use config::SchedulerConfig;
+pub use metrics::Metrics;
+pub use public::{PublicApi, RequesterSource, pool_stats, public_router};
+pub use publisher::{
+    PassReport, PublishedOrder, PublishedState, Publisher, PublisherConfig, PublisherError,
+};
 pub use registry::{Registry, RegistryConfig};
+pub use service::{SchedulerHandle, SpawnError, spawn};
 pub use store::{Backend, NewTask, ReplicateRecord, Store, TaskRecord};

@@ -567,3 +567,18 @@ impl Store {
             .collect()
     }
 }
+
+/// Access for the crate's other SQL (`store_public.rs`, the publisher): the pool and the
+/// serialized write transaction, so their queries follow the same rules without touching this
+/// file.
+impl Store {
+    pub(crate) const fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<(Transaction<'static, Any>, Option<tokio::sync::MutexGuard<'_, ()>>)> {
+        self.begin().await
+    }
+}
