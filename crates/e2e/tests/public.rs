@@ -12,8 +12,8 @@ use poco_db::Backend;
 use poco_primitives::{TaskId, WorkerpoolOrder, sign_order};
 use poco_scheduler::NewTask;
 use poco_scheduler_api::{
-    AppLogs, ErrorBody, ErrorCode, LOGS_MAX_BYTES, ReplicateView, RequesterAccess,
-    SchedulerDomain, TaskView, Timeline, headers,
+    AppLogs, ErrorBody, ErrorCode, LOGS_MAX_BYTES, ReplicateView, RequesterAccess, SchedulerDomain,
+    TaskView, Timeline, headers,
 };
 
 async fn refused(response: reqwest::Response, code: ErrorCode) {

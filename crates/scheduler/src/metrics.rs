@@ -23,7 +23,9 @@ use axum::{
     response::Response,
 };
 use metrics::{Key, Label, Level, Metadata, Recorder, SharedString, Unit};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
 use poco_scheduler_api::PoolStats;
 use std::{fmt, sync::Arc, time::Instant};
 
@@ -112,7 +114,10 @@ impl Metrics {
         }
         for (event, n) in transitions {
             self.recorder
-                .register_counter(&key(TRANSITIONS, vec![Label::new("event", event.clone())]), &METADATA)
+                .register_counter(
+                    &key(TRANSITIONS, vec![Label::new("event", event.clone())]),
+                    &METADATA,
+                )
                 .absolute(*n);
         }
     }

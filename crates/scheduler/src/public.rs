@@ -217,22 +217,19 @@ async fn get_replicate(
     let Path((task, worker)) = path.map_err(|rejection| path_refused(&rejection))?;
     let (task_id, worker) = (task_param(&task)?, worker_param(&worker)?);
     let view = task_view(&api.workers.store, task_id).await?;
-    view.replicates
-        .into_iter()
-        .find(|replicate| replicate.worker == worker)
-        .map(Json)
-        .ok_or_else(|| refusal(ErrorCode::ReplicateNotFound, "the worker holds no replicate of the task"))
+    view.replicates.into_iter().find(|replicate| replicate.worker == worker).map(Json).ok_or_else(
+        || refusal(ErrorCode::ReplicateNotFound, "the worker holds no replicate of the task"),
+    )
 }
 
 /// Reads the three `x-poco-*` headers.
 fn access_of(headers: &HeaderMap) -> Result<RequesterAccess, ApiError> {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::trim)
-            .ok_or_else(|| bad_access("send x-poco-requester, x-poco-expires and x-poco-signature"))
-    };
+    let text =
+        |name: &str| {
+            headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim).ok_or_else(
+                || bad_access("send x-poco-requester, x-poco-expires and x-poco-signature"),
+            )
+        };
     let requester = Address::from_str(text(headers::REQUESTER)?)
         .map_err(|_| bad_access("x-poco-requester is not an address"))?;
     let expires_at = text(headers::EXPIRES)?
@@ -288,12 +285,9 @@ async fn get_logs(
         warn!(task = %task_id, signer = %access.requester, "Logs asked by someone else than the requester.");
         return Err(bad_access("only the task's requester reads its logs"));
     }
-    let logs = api
-        .workers
-        .store
-        .logs(task_id, worker)
-        .await?
-        .ok_or_else(|| refusal(ErrorCode::ReplicateNotFound, "no logs from this worker for the task"))?;
+    let logs = api.workers.store.logs(task_id, worker).await?.ok_or_else(|| {
+        refusal(ErrorCode::ReplicateNotFound, "no logs from this worker for the task")
+    })?;
     Ok(Json(logs))
 }
 
@@ -322,7 +316,10 @@ async fn put_logs(
     let store = &api.workers.store;
     let holds = store.replicates(task_id).await?.iter().any(|replicate| replicate.worker == worker);
     if !holds {
-        return Err(refusal(ErrorCode::ReplicateNotFound, "the worker holds no replicate of the task"));
+        return Err(refusal(
+            ErrorCode::ReplicateNotFound,
+            "the worker holds no replicate of the task",
+        ));
     }
     store.put_logs(task_id, worker, &logs).await?;
     info!(task = %task_id, %worker, stdout = logs.stdout.len(), stderr = logs.stderr.len(), "App logs stored.");

@@ -22,8 +22,8 @@ use alloy::sol_types::Eip712Domain;
 use alloy_primitives::{Address, B256, U256};
 use poco_chain::PrivateKeySigner;
 use poco_market_api::{
-    ApiError as MarketError, Book, OrderStatus, PublishRequest, UnpublishRequest,
-    UnpublishTarget, Unpublished, WorkerpoolOrderRecord, market_domain,
+    ApiError as MarketError, Book, OrderStatus, PublishRequest, UnpublishRequest, UnpublishTarget,
+    Unpublished, WorkerpoolOrderRecord, market_domain,
 };
 use poco_primitives::{OrderHash, SignedOrder, Tag, WorkerpoolOrder, poco_domain, sign_order};
 use sqlx::Row;
@@ -255,10 +255,8 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM published_orders WHERE state <> $1 ORDER BY created_at, order_hash"
         );
-        let rows = sqlx::query(&sql)
-            .bind(PublishedState::Closed.as_str())
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query(&sql).bind(PublishedState::Closed.as_str()).fetch_all(self.pool()).await?;
         rows.iter().map(published).collect()
     }
 
@@ -419,7 +417,9 @@ impl Publisher {
                 }
                 _ => "refused".to_owned(),
             };
-            self.store().update_published(hash, PublishedState::Closed, Some(0), Some(&reason)).await?;
+            self.store()
+                .update_published(hash, PublishedState::Closed, Some(0), Some(&reason))
+                .await?;
             return Err(error);
         }
         let record: WorkerpoolOrderRecord = response.json().await?;
@@ -468,7 +468,12 @@ impl Publisher {
                     order.remaining = u64_of(record.remaining);
                     order.state = PublishedState::Open;
                     self.store()
-                        .update_published(order.order_hash, order.state, Some(order.remaining), None)
+                        .update_published(
+                            order.order_hash,
+                            order.state,
+                            Some(order.remaining),
+                            None,
+                        )
                         .await?;
                     open.push(order);
                 }
@@ -476,7 +481,12 @@ impl Publisher {
                     let reason = record.status.as_str();
                     debug!(order = %order.order_hash, reason, "Order no longer open.");
                     self.store()
-                        .update_published(order.order_hash, PublishedState::Closed, Some(0), Some(reason))
+                        .update_published(
+                            order.order_hash,
+                            PublishedState::Closed,
+                            Some(0),
+                            Some(reason),
+                        )
                         .await?;
                 }
                 None => {
@@ -485,7 +495,12 @@ impl Publisher {
                         _ => "gone from the market",
                     };
                     self.store()
-                        .update_published(order.order_hash, PublishedState::Closed, Some(0), Some(reason))
+                        .update_published(
+                            order.order_hash,
+                            PublishedState::Closed,
+                            Some(0),
+                            Some(reason),
+                        )
                         .await?;
                 }
             }

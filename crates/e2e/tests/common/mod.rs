@@ -20,9 +20,7 @@ use poco_primitives::{
     AppOrder, RequestOrder, SignedOrder, Tag, WorkerpoolOrder, poco_domain, sign_order,
 };
 use poco_scheduler::{PublisherConfig, RegistryConfig, SchedulerConfig, SchedulerHandle};
-use poco_scheduler_api::{
-    Challenge, Executor, Heartbeat, Registration, Session, paths,
-};
+use poco_scheduler_api::{Challenge, Executor, Heartbeat, Registration, Session, paths};
 use std::time::Duration;
 
 /// 1 RLC in nRLC.
@@ -102,8 +100,7 @@ impl Env {
         }
 
         let market_db = TestDb::new(backend, "e2e_market").await;
-        let mut config =
-            MarketConfig::new(market_db.url.clone(), url, devchain.chain_id(), hub);
+        let mut config = MarketConfig::new(market_db.url.clone(), url, devchain.chain_id(), hub);
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.api.rate_limit = None;
         config.poll_interval = Duration::from_millis(100);
@@ -148,7 +145,8 @@ impl Env {
         );
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.poll_interval = Duration::from_millis(100);
-        config.registry = RegistryConfig { lost_after_ms: LOST_AFTER_MS, ..RegistryConfig::default() };
+        config.registry =
+            RegistryConfig { lost_after_ms: LOST_AFTER_MS, ..RegistryConfig::default() };
         config.engine = None;
         config.publisher = Some(PublisherConfig {
             price: U256::from(POOL_PRICE),
@@ -230,15 +228,15 @@ impl Env {
     ) -> poco_primitives::DealId {
         let app = self.app_order();
         let request = self.request_order(volume);
-        let consumed = self
-            .hub()
-            .viewConsumed(request.hash(&self.domain).0)
-            .call()
-            .await
-            .unwrap();
+        let consumed = self.hub().viewConsumed(request.hash(&self.domain).0).call().await.unwrap();
         let call = self
             .hub()
-            .matchOrders(abi_app(&app), abi_no_dataset(), abi_pool(pool_order), abi_request(&request))
+            .matchOrders(
+                abi_app(&app),
+                abi_no_dataset(),
+                abi_pool(pool_order),
+                abi_request(&request),
+            )
             .from(self.address(REQUESTER));
         send(call).await;
         poco_primitives::DealId::derive(request.hash(&self.domain), consumed)
@@ -266,7 +264,8 @@ impl ScriptedWorker {
             .await
             .unwrap();
         let login = challenge.sign(&key).unwrap();
-        let response = http.post(format!("{base}{}", paths::LOGIN)).json(&login).send().await.unwrap();
+        let response =
+            http.post(format!("{base}{}", paths::LOGIN)).json(&login).send().await.unwrap();
         assert_eq!(response.status(), 200);
         let session: Session = response.json().await.unwrap();
         let registration = Registration {

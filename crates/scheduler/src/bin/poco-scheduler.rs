@@ -76,7 +76,12 @@ struct KeyArgs {
     #[arg(long, env = "POCO_KEYSTORE", conflicts_with = "key_file")]
     keystore: Option<PathBuf>,
     /// File holding the keystore's password.
-    #[arg(long, env = "POCO_PASSWORD_FILE", requires = "keystore", conflicts_with = "password_env")]
+    #[arg(
+        long,
+        env = "POCO_PASSWORD_FILE",
+        requires = "keystore",
+        conflicts_with = "password_env"
+    )]
     password_file: Option<PathBuf>,
     /// Name of an environment variable holding the keystore's password (the name, not the
     /// password: e.g. `--password-env POCO_KEYSTORE_PASSWORD`).
@@ -129,7 +134,10 @@ struct OrderArgs {
     #[arg(long, default_value_t = 1)]
     trust: u64,
     /// Tag offered: names (`tee,gpu`) or 0x hex.
-    #[arg(long, default_value = "0x0000000000000000000000000000000000000000000000000000000000000000")]
+    #[arg(
+        long,
+        default_value = "0x0000000000000000000000000000000000000000000000000000000000000000"
+    )]
     tag: Tag,
     /// Sell only to this app (or app group).
     #[arg(long)]
@@ -225,7 +233,8 @@ fn config(args: &Args) -> eyre::Result<SchedulerConfig> {
     );
     config.listen = args.http.listen;
     config.results_url.clone_from(&args.http.results_url);
-    config.registry = RegistryConfig { lost_after_ms: timers.lost_after_ms, ..RegistryConfig::default() };
+    config.registry =
+        RegistryConfig { lost_after_ms: timers.lost_after_ms, ..RegistryConfig::default() };
     config.heartbeat_period = Duration::from_millis(timers.heartbeat_period_ms);
     config.max_wait = Duration::from_millis(timers.max_wait_ms);
     config.poll_interval = Duration::from_millis(timers.poll_interval_ms);
@@ -293,7 +302,11 @@ mod tests {
             "k",
         ])
         .unwrap();
-        let config = config(&Args { storage: StorageArgs { database_url: Some("sqlite::memory:".into()), ..args.storage }, ..args }).unwrap();
+        let config = config(&Args {
+            storage: StorageArgs { database_url: Some("sqlite::memory:".into()), ..args.storage },
+            ..args
+        })
+        .unwrap();
         assert_eq!(config.chain_id, 31337);
         assert!(config.publisher.is_none());
         assert_eq!(config.listen.to_string(), "127.0.0.1:7070");
@@ -301,6 +314,15 @@ mod tests {
 
     #[test]
     fn a_key_is_never_a_flag() {
-        assert!(Args::try_parse_from(["poco-scheduler", "--workerpool", "0x1111111111111111111111111111111111111111", "--private-key", "0xabc"]).is_err());
+        assert!(
+            Args::try_parse_from([
+                "poco-scheduler",
+                "--workerpool",
+                "0x1111111111111111111111111111111111111111",
+                "--private-key",
+                "0xabc"
+            ])
+            .is_err()
+        );
     }
 }
