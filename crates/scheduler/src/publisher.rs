@@ -11,6 +11,9 @@
 //!  on shutdown: unpublish every open order
 //! ```
 //!
+//! For `startup_grace` after start, orders are never shrunk: the workers of the previous run
+//! log in again within a heartbeat or two, and until they do the registry undercounts the pool.
+//!
 //! A deal that consumes part of an order lowers its `remaining` on the market (its chain watcher),
 //! so the next pass publishes the difference again. Every order is written to
 //! `published_orders` as `pending` before it is sent and turns `open` once the market accepted
