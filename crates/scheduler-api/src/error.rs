@@ -61,6 +61,9 @@ codes! {
     InvalidTransition = "INVALID_TRANSITION" => 409,
     /// The same report was already applied (a retry): nothing changed.
     AlreadyReported = "ALREADY_REPORTED" => 409,
+    /// The contribution or reveal the report claims is not on chain (or not with that result
+    /// hash): report it once its transaction is mined.
+    NotOnChain = "NOT_ON_CHAIN" => 409,
     /// The worker already runs as many tasks as it declared.
     NoFreeSlot = "NO_FREE_SLOT" => 409,
     /// The logs are larger than the scheduler keeps.
