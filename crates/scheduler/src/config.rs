@@ -5,7 +5,7 @@ use alloy_primitives::Address;
 use std::{net::SocketAddr, time::Duration};
 use url::Url;
 
-use crate::{engine::EngineConfig, publisher::PublisherConfig, registry::RegistryConfig};
+use crate::{publisher::PublisherConfig, registry::RegistryConfig};
 
 /// One scheduler: its chain, pool, database, HTTP address, periods and order settings.
 #[derive(Clone, Debug)]
@@ -36,13 +36,10 @@ pub struct SchedulerConfig {
     pub allowed_workers: Option<Vec<Address>>,
     /// The order publisher (`None`: the operator publishes orders by hand).
     pub publisher: Option<PublisherConfig>,
-    /// The engine's periods (`None`: the scheduler serves workers and reads but does not
-    /// follow deals; for tests of the service shell).
-    pub engine: Option<EngineConfig>,
 }
 
 impl SchedulerConfig {
-    /// A configuration with the defaults for a deployment (engine on, no publisher).
+    /// A configuration with the defaults for a deployment (no publisher).
     pub fn new(
         database_url: String,
         rpc_url: Url,
@@ -64,7 +61,6 @@ impl SchedulerConfig {
             poll_interval: Duration::from_millis(500),
             allowed_workers: None,
             publisher: None,
-            engine: Some(EngineConfig::default()),
         }
     }
 }

@@ -1,13 +1,14 @@
 //! [`spawn`]: a whole scheduler in the current process: store, chain client, worker registry,
-//! engine, public routes, metrics and order publisher, behind one HTTP listener.
+//! public routes, metrics and order publisher, behind one HTTP listener (the engine joins at
+//! `start_engine`).
 //!
 //! ```text
 //!  spawn(SchedulerConfig, signer)
 //!    ├─ Store::connect (SQLite | PostgreSQL, migrations)
 //!    ├─ ChainClient::connect (chain id checked)
-//!    ├─ HTTP: worker routes + engine routes + public routes, timed by the metrics middleware
-//!    ├─ engine.run            (deals, tasks, consensus, loss detection)   [config.engine]
-//!    │    or the loss detector alone when the engine is off
+//!    ├─ HTTP: worker routes + public routes, timed by the metrics middleware
+//!    ├─ loss detector         (silent workers' replicates → LOST)
+//!    │    [the engine starts here once wired: see `start_engine`]
 //!    ├─ publisher.run         (orders sized to free capacity)             [config.publisher]
 //!    └─ head follower         (the last block, for /v1/stats and /metrics)
 //!  SchedulerHandle::shutdown: stop everything; the publisher withdraws its orders first.
@@ -29,7 +30,6 @@ use tracing::{error, info, warn};
 use crate::{
     api::{WorkerApi, system_clock},
     config::SchedulerConfig,
-    engine::Engine,
     metrics::{Metrics, track},
     public::{PublicApi, RequesterSource, public_router},
     publisher::{Publisher, PublisherError},
@@ -68,7 +68,6 @@ pub struct SchedulerHandle {
     addr: SocketAddr,
     workers: Arc<WorkerApi>,
     publisher: Option<Publisher>,
-    engine: Option<Engine>,
     metrics: Metrics,
     last_block: Arc<AtomicU64>,
     shutdown: watch::Sender<bool>,
@@ -85,6 +84,30 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 
 fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// THE place where the engine starts. The engine (`engine.rs`, committed but not wired yet: see
+/// `pending-tests/README.md`) goes here: `Engine::new(Arc::clone(workers), client, signer, hub,
+/// EngineConfig)`, its `run(stopped(stop))` spawned in `tasks`, and `engine.router()` served in
+/// place of `api::router` in [`spawn`]. Until then only the loss detector runs, so silent
+/// workers' replicates still go `LOST` and the pool's capacity follows the workers that leave.
+fn start_engine(
+    tasks: &mut JoinSet<()>,
+    workers: &Arc<WorkerApi>,
+    config: &SchedulerConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let workers = Arc::clone(workers);
+    let period = Duration::from_millis((config.registry.lost_after_ms / 4).max(100));
+    tasks.spawn(async move {
+        loop {
+            workers.detect_lost().await;
+            tokio::select! {
+                () = tokio::time::sleep(period) => {}
+                _ = stop.changed() => if *stop.borrow() { break },
+            }
+        }
+    });
 }
 
 /// Starts a scheduler for `config.workerpool`, signing as `signer` (the workerpool's owner).
@@ -115,9 +138,6 @@ pub async fn spawn(
     let workers = Arc::new(WorkerApi::new(registry, store, pool_config, system_clock()));
     let metrics = Metrics::new();
     let last_block = Arc::new(AtomicU64::new(0));
-    let engine = config.engine.clone().map(|engine_config| {
-        Engine::new(Arc::clone(&workers), client.clone(), signer.clone(), config.hub, engine_config)
-    });
     let publisher = config
         .publisher
         .clone()
@@ -138,10 +158,7 @@ pub async fn spawn(
         metrics: metrics.clone(),
         last_block: Arc::clone(&last_block),
     });
-    let worker_routes = match &engine {
-        Some(engine) => engine.router(),
-        None => crate::api::router(Arc::clone(&workers)),
-    };
+    let worker_routes = crate::api::router(Arc::clone(&workers));
     let app = worker_routes
         .merge(public_router(public))
         .layer(axum::middleware::from_fn_with_state(metrics.clone(), track));
@@ -163,33 +180,7 @@ pub async fn spawn(
         }
     });
 
-    // THE place where the engine starts (deals, tasks, dispatch, consensus, loss detection).
-    match engine.clone() {
-        Some(engine) => {
-            let engine_stop = stop.clone();
-            tasks.spawn(async move {
-                if let Err(error) = engine.run(stopped(engine_stop)).await {
-                    error!(%error, "The engine stopped.");
-                }
-            });
-        }
-        None => {
-            // Without the engine, silent workers are still declared lost, so the pool's
-            // capacity (and the published volume) follows the workers that leave.
-            let workers = Arc::clone(&workers);
-            let mut loss_stop = stop.clone();
-            let period = Duration::from_millis((config.registry.lost_after_ms / 4).max(100));
-            tasks.spawn(async move {
-                loop {
-                    workers.detect_lost().await;
-                    tokio::select! {
-                        () = tokio::time::sleep(period) => {}
-                        _ = loss_stop.changed() => if *loss_stop.borrow() { break },
-                    }
-                }
-            });
-        }
-    }
+    start_engine(&mut tasks, &workers, &config, stop.clone());
 
     if let Some(publisher) = publisher.clone() {
         tasks.spawn(publisher.run(stop.clone()));
@@ -212,9 +203,9 @@ pub async fn spawn(
     });
 
     info!(%addr, chain_id = config.chain_id, workerpool = %config.workerpool,
-        scheduler = %signer.address(), engine = engine.is_some(), publisher = publisher.is_some(),
+        scheduler = %signer.address(), publisher = publisher.is_some(),
         "Scheduler listening.");
-    Ok(SchedulerHandle { addr, workers, publisher, engine, metrics, last_block, shutdown, tasks })
+    Ok(SchedulerHandle { addr, workers, publisher, metrics, last_block, shutdown, tasks })
 }
 
 impl SchedulerHandle {
@@ -241,11 +232,6 @@ impl SchedulerHandle {
     /// The order publisher, if configured.
     pub const fn publisher(&self) -> Option<&Publisher> {
         self.publisher.as_ref()
-    }
-
-    /// The engine, if configured.
-    pub const fn engine(&self) -> Option<&Engine> {
-        self.engine.as_ref()
     }
 
     /// The metrics.

@@ -133,8 +133,7 @@ impl Env {
         format!("{}/", self.market.url().trim_end_matches('/')).parse().unwrap()
     }
 
-    /// A scheduler config for the pool: no engine (the publisher and the public routes
-    /// only), a publisher whose own loop passes only at start (tests drive `reconcile`).
+    /// A scheduler config for the pool: a publisher whose own loop passes only at start (tests drive `reconcile`).
     pub fn scheduler_config(&self, max_volume: u64) -> SchedulerConfig {
         let mut config = SchedulerConfig::new(
             self.scheduler_db.url.clone(),
@@ -147,7 +146,6 @@ impl Env {
         config.poll_interval = Duration::from_millis(100);
         config.registry =
             RegistryConfig { lost_after_ms: LOST_AFTER_MS, ..RegistryConfig::default() };
-        config.engine = None;
         config.publisher = Some(PublisherConfig {
             price: U256::from(POOL_PRICE),
             max_volume,

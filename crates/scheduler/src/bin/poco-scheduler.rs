@@ -4,7 +4,7 @@ use clap::{Args as ClapArgs, Parser};
 use eyre::{WrapErr, bail};
 use poco_chain::{PrivateKeySigner, SignerSource};
 use poco_primitives::Tag;
-use poco_scheduler::{EngineConfig, PublisherConfig, RegistryConfig, SchedulerConfig, Store};
+use poco_scheduler::{PublisherConfig, RegistryConfig, SchedulerConfig, Store};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
@@ -174,9 +174,6 @@ struct TimerArgs {
     /// How often the chain is polled.
     #[arg(long, default_value_t = 500)]
     poll_interval_ms: u64,
-    /// How often every live task is reconciled with the chain.
-    #[arg(long, default_value_t = 2_000)]
-    tick_period_ms: u64,
 }
 
 fn init_logs(json: bool) {
@@ -240,10 +237,6 @@ fn config(args: &Args) -> eyre::Result<SchedulerConfig> {
     config.poll_interval = Duration::from_millis(timers.poll_interval_ms);
     config.allowed_workers =
         (!args.http.allow_workers.is_empty()).then(|| args.http.allow_workers.clone());
-    config.engine = Some(EngineConfig {
-        tick_period: Duration::from_millis(timers.tick_period_ms),
-        ..EngineConfig::default()
-    });
     config.publisher = args.http.market_url.clone().map(|market_url| {
         let orders = &args.orders;
         PublisherConfig {
