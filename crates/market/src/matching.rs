@@ -169,7 +169,7 @@ impl BookCandidates {
             });
         }
         // Saturated sort keys tie: keep the search's cheapest-first order exact.
-        self.orders.sort_by(|a, b| a.price.cmp(&b.price));
+        self.orders.sort_by_key(|a| a.price);
         Ok(())
     }
 }
