@@ -84,7 +84,7 @@ impl WorkerChain {
         task_id: TaskId,
     ) -> Result<(), Failure> {
         let unreachable = |e: ChainError| Failure::new(Cause::ChainUnreachable, e.to_string());
-        let (status, task) = self.task(task_id).await.map_err(unreachable)?;
+        let (status, _) = self.task(task_id).await.map_err(unreachable)?;
         if status != TaskStatus::Active {
             return Err(Failure::new(
                 Cause::ContributeFailed,

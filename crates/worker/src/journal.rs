@@ -116,10 +116,6 @@ pub struct Journal {
     backend: Backend,
 }
 
-fn hex(value: Option<B256>) -> Option<String> {
-    value.map(|v| v.to_string())
-}
-
 // === impl Journal ===
 
 impl Journal {

@@ -46,6 +46,8 @@ use clap as _;
 #[cfg(feature = "cli")]
 use eyre as _;
 #[cfg(feature = "cli")]
+use toml as _;
+#[cfg(feature = "cli")]
 use tracing_subscriber as _;
 // Deflate for the result archives (zip's flate2 backend) and the id of its pure-Rust backend.
 use flate2 as _;

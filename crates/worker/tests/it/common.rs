@@ -26,10 +26,13 @@ pub const W0: Role = Role::Worker(0);
 
 pub struct Env {
     pub chain: DevChainHandle,
+    /// Signs for every dev account (set `from`).
+    pub provider: alloy::providers::DynProvider,
     pub driver: Driver,
     pub results: ResultsHandle,
     pub scheduler: Arc<FakeScheduler>,
-    pub store_dir: tempfile::TempDir,
+    /// Kept alive for the results service's store.
+    pub _store_dir: tempfile::TempDir,
     pub data_dir: tempfile::TempDir,
     /// A dev account with gas but no RLC deposit (no stake).
     pub broke: PrivateKeySigner,
@@ -53,8 +56,12 @@ impl Env {
         let url: reqwest::Url = chain.http_endpoint().parse().unwrap();
         let provider = Provider::erased(dev_provider(url.clone(), &keys, chain.chain_id()));
         let deployment = *chain.deployment().unwrap();
-        let mut driver =
-            Driver::new(provider, Protocol::poco(&deployment), Actors::new(&keys), "worker");
+        let mut driver = Driver::new(
+            provider.clone(),
+            Protocol::poco(&deployment),
+            Actors::new(&keys),
+            "worker",
+        );
         driver.setup().await.unwrap();
         let store_dir = tempfile::tempdir().unwrap();
         let config = ResultsConfig::new(
@@ -70,10 +77,11 @@ impl Env {
         let broke = keys[15].clone();
         Self {
             chain,
+            provider,
             driver,
             results,
             scheduler,
-            store_dir,
+            _store_dir: store_dir,
             data_dir: tempfile::tempdir().unwrap(),
             broke,
         }
@@ -99,8 +107,7 @@ impl Env {
     /// Registers an app owned by the app owner.
     pub async fn create_app(&mut self, kind: &str, multiaddr: &str, checksum: B256) -> Address {
         let owner = self.driver.address(Role::AppOwner);
-        let provider = self.driver.provider().clone();
-        let registry = AppRegistry::new(self.driver.protocol().app_registry, &provider);
+        let registry = AppRegistry::new(self.driver.protocol().app_registry, self.provider.clone());
         static APPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = APPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let name = format!("worker-test {n} {multiaddr}");

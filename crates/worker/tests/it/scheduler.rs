@@ -111,10 +111,6 @@ impl FakeScheduler {
         self.inner.lock().unwrap().queue.push_back(assignment);
     }
 
-    pub fn set_policy(&self, policy: Policy) {
-        *self.policy.lock().unwrap() = policy;
-    }
-
     /// Whether CONTRIBUTING reports hang (recorded, never answered).
     pub fn hang_contributing(&self, hang: bool) {
         self.hang_contributing.store(hang, std::sync::atomic::Ordering::SeqCst);
