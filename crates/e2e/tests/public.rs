@@ -11,8 +11,9 @@ use common::{Env, REQUESTER, ScriptedWorker};
 use poco_db::Backend;
 use poco_primitives::{TaskId, WorkerpoolOrder, sign_order};
 use poco_scheduler::NewTask;
+use poco_scheduler_api::views::LOGS_MAX_BYTES;
 use poco_scheduler_api::{
-    AppLogs, ErrorBody, ErrorCode, LOGS_MAX_BYTES, ReplicateView, RequesterAccess, SchedulerDomain,
+    AppLogs, ErrorBody, ErrorCode, ReplicateView, RequesterAccess, SchedulerDomain,
     TaskView, Timeline, headers,
 };
 

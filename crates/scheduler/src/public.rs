@@ -26,9 +26,10 @@ use poco_chain::ChainClient;
 use poco_contracts::bindings::IPoco;
 use poco_primitives::{DealId, TaskId};
 use poco_scheduler_api::{
-    AppLogs, ErrorCode, LOGS_MAX_BYTES, PoolStats, ReplicateView, RequesterAccess, TaskView,
+    AppLogs, ErrorCode, PoolStats, ReplicateView, RequesterAccess, TaskView,
     Timeline, headers, paths,
 };
+use poco_scheduler_api::views::LOGS_MAX_BYTES;
 use std::{
     str::FromStr,
     sync::{
