@@ -26,7 +26,7 @@ use alloy_primitives::{Address, B256, U256};
 use poco_chain::PrivateKeySigner;
 use poco_market_api::{
     ApiError as MarketError, Book, OrderStatus, PublishRequest, UnpublishRequest, UnpublishTarget,
-    Unpublished, WorkerpoolOrderRecord, market_domain,
+    Unpublished, book::WorkerpoolOrderRecord, market_domain,
 };
 use poco_primitives::{OrderHash, SignedOrder, Tag, WorkerpoolOrder, poco_domain, sign_order};
 use sqlx::Row;
