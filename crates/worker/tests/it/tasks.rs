@@ -52,6 +52,8 @@ async fn hello_is_contributed_revealed_uploaded_and_verifies_after_finalize() {
     let assignment = env.assignment(app, "world", 30, worker_key.address()).await;
     let task = assignment.task.task_id;
     env.scheduler.assign(assignment);
+    // The funding sent two transactions from the worker's account (approve, deposit).
+    let before = env.nonce(worker_key.address()).await;
     let worker = poco_worker::spawn(env.worker_config(), worker_key.clone()).await.unwrap();
 
     let reports =
@@ -86,7 +88,7 @@ async fn hello_is_contributed_revealed_uploaded_and_verifies_after_finalize() {
     );
     let onchain = env.view_task(task).await;
     assert_eq!(onchain.resultDigest, digest);
-    assert_eq!(env.nonce(worker_key.address()).await, 2, "one contribute, one reveal");
+    assert_eq!(env.nonce(worker_key.address()).await, before + 2, "one contribute, one reveal");
     // The app's logs reached the scheduler.
     let logs = env.scheduler.logs(task).expect("logs");
     assert_eq!((logs.stdout.as_str(), logs.exit_code), ("Hello, world!\n", Some(0)));
@@ -206,6 +208,7 @@ async fn a_worker_killed_mid_contribution_resumes_without_contributing_twice() {
     // The worker sends `contribute`, then hangs on its CONTRIBUTING report: killed there, the
     // journal says CONTRIBUTING and the transaction is on chain.
     env.scheduler.hang_contributing(true);
+    let before = env.nonce(me).await;
     let worker = poco_worker::spawn(env.worker_config(), worker_key.clone()).await.unwrap();
     env.scheduler.wait_for(task, |r| matches!(r, ReplicateReport::Contributing { .. })).await;
     let digest = sha256(b"Hello, again!\n");
@@ -214,7 +217,7 @@ async fn a_worker_killed_mid_contribution_resumes_without_contributing_twice() {
         (ContributionStatus::Contributed, result_hash(task, digest))
     );
     worker.kill();
-    assert_eq!(env.nonce(me).await, 1);
+    assert_eq!(env.nonce(me).await, before + 1);
 
     // Restarted on the same data folder: the chain is asked, nothing is sent again.
     env.scheduler.hang_contributing(false);
@@ -222,7 +225,7 @@ async fn a_worker_killed_mid_contribution_resumes_without_contributing_twice() {
     let reports =
         env.scheduler.wait_for(task, |r| matches!(r, ReplicateReport::Contributed { .. })).await;
     assert_eq!(names(&reports).iter().filter(|n| *n == "CONTRIBUTING").count(), 1);
-    assert_eq!(env.nonce(me).await, 1, "no second contribute");
+    assert_eq!(env.nonce(me).await, before + 1, "no second contribute");
     assert!(
         !names(&reports).contains(&"DOWNLOADING".to_owned())
             || names(&reports).iter().filter(|n| *n == "DOWNLOADING").count() == 1
@@ -245,7 +248,7 @@ async fn a_worker_killed_mid_contribution_resumes_without_contributing_twice() {
         (ContributionStatus::Proved, result_hash(task, digest))
     );
     assert_eq!(env.view_task(task).await.contributors.len(), 1);
-    assert_eq!(env.nonce(me).await, 2, "one contribute and one reveal in all");
+    assert_eq!(env.nonce(me).await, before + 2, "one contribute and one reveal in all");
     env.driver.finalize(task, &link_of(&reports)).await.unwrap();
     worker.shutdown().await.unwrap();
     env.shutdown().await;
