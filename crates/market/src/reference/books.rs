@@ -177,16 +177,16 @@ impl BookParams {
             ),
         ];
         for (name, value, strict_name, strict, column) in addresses {
-            let own = match (book, column) {
+            let own = matches!(
+                (book, column),
                 (Book::App, AddressColumn::App)
-                | (Book::Dataset, AddressColumn::Dataset)
-                | (Book::Workerpool, AddressColumn::Workerpool)
-                | (
-                    Book::Request,
-                    AddressColumn::App | AddressColumn::Dataset | AddressColumn::Requester,
-                ) => true,
-                _ => false,
-            };
+                    | (Book::Dataset, AddressColumn::Dataset)
+                    | (Book::Workerpool, AddressColumn::Workerpool)
+                    | (
+                        Book::Request,
+                        AddressColumn::App | AddressColumn::Dataset | AddressColumn::Requester,
+                    )
+            );
             let param = address_param(name, value.as_ref())?;
             if own {
                 if strict.is_some() {
