@@ -13,8 +13,8 @@ use poco_primitives::{TaskId, WorkerpoolOrder, sign_order};
 use poco_scheduler::NewTask;
 use poco_scheduler_api::views::LOGS_MAX_BYTES;
 use poco_scheduler_api::{
-    AppLogs, ErrorBody, ErrorCode, ReplicateView, RequesterAccess, SchedulerDomain,
-    TaskView, Timeline, headers,
+    AppLogs, ErrorBody, ErrorCode, ReplicateView, RequesterAccess, SchedulerDomain, TaskView,
+    Timeline, headers,
 };
 
 async fn refused(response: reqwest::Response, code: ErrorCode) {

@@ -26,11 +26,11 @@ mod store;
 mod store_public;
 
 pub use api::{WorkerApi, router};
+pub use config::SchedulerConfig;
 pub use error::{Result, StoreError};
 pub use machine::{
     ReplicateEvent, TaskEvent, TransitionError, replicate_transition, task_transition,
 };
-pub use config::SchedulerConfig;
 pub use metrics::Metrics;
 pub use public::{PublicApi, RequesterSource, pool_stats, public_router};
 pub use publisher::{

@@ -25,11 +25,11 @@ use axum::{
 use poco_chain::ChainClient;
 use poco_contracts::bindings::IPoco;
 use poco_primitives::{DealId, TaskId};
-use poco_scheduler_api::{
-    AppLogs, ErrorCode, PoolStats, ReplicateView, RequesterAccess, TaskView,
-    Timeline, headers, paths,
-};
 use poco_scheduler_api::views::LOGS_MAX_BYTES;
+use poco_scheduler_api::{
+    AppLogs, ErrorCode, PoolStats, ReplicateView, RequesterAccess, TaskView, Timeline, headers,
+    paths,
+};
 use std::{
     str::FromStr,
     sync::{

@@ -31,10 +31,10 @@ pub enum Error {
     },
     /// The chain could not be reached or read.
     #[error("chain")]
-    Chain(#[from] poco_chain::ChainError),
+    Chain(#[source] Box<poco_chain::ChainError>),
     /// An executor could not be set up.
     #[error("sandbox")]
-    Sandbox(#[from] poco_sandbox::SandboxError),
+    Sandbox(#[source] Box<poco_sandbox::SandboxError>),
     /// The scheduler refused or could not be reached.
     #[error("scheduler")]
     Scheduler(#[from] ClientError),
@@ -49,6 +49,20 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+// Boxed: the chain's and the sandbox's errors are large, and every `Result` of the worker carries
+// this enum.
+impl From<poco_chain::ChainError> for Error {
+    fn from(error: poco_chain::ChainError) -> Self {
+        Error::Chain(Box::new(error))
+    }
+}
+
+impl From<poco_sandbox::SandboxError> for Error {
+    fn from(error: poco_sandbox::SandboxError) -> Self {
+        Error::Sandbox(Box::new(error))
+    }
 }
 
 /// A refusal or failure of an HTTP call to the scheduler or the results service.

@@ -233,7 +233,8 @@ mod tests {
             cat.extend_from_slice(sha256(b"B").as_slice());
             keccak256(cat)
         };
-        let cases: Vec<(&[(&str, &[u8])], B256)> = vec![
+        type Files<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: Vec<(Files<'_>, B256)> = vec![
             (
                 &[("computed.json", br#"{"deterministic-output-path":"/iexec_out/result.txt"}"#), ("result.txt", b"hi")],
                 sha256(b"hi"),

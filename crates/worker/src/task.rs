@@ -362,12 +362,12 @@ async fn execute(
         return Ok(Some(cause));
     }
     // Exited by itself: its computed.json (a graceful failure writes one too) is the result.
-    if result::read_computed(&dirs.output).is_none() {
-        if let ExitCause::Failed { exit_code } = outcome.cause {
-            let detail = format!("the app exited with code {exit_code} without computed.json");
-            result::write_error_result(&dirs.output, Cause::AppCrashed, &detail).map_err(local)?;
-            return Ok(Some(Cause::AppCrashed));
-        }
+    if result::read_computed(&dirs.output).is_none()
+        && let ExitCause::Failed { exit_code } = outcome.cause
+    {
+        let detail = format!("the app exited with code {exit_code} without computed.json");
+        result::write_error_result(&dirs.output, Cause::AppCrashed, &detail).map_err(local)?;
+        return Ok(Some(Cause::AppCrashed));
     }
     Ok(None)
 }

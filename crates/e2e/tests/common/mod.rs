@@ -226,9 +226,9 @@ impl Env {
     ) -> poco_primitives::DealId {
         let app = self.app_order();
         let request = self.request_order(volume);
-        let consumed = self.hub().viewConsumed(request.hash(&self.domain).0).call().await.unwrap();
-        let call = self
-            .hub()
+        let hub = self.hub();
+        let consumed = hub.viewConsumed(request.hash(&self.domain).0).call().await.unwrap();
+        let call = hub
             .matchOrders(
                 abi_app(&app),
                 abi_no_dataset(),

@@ -189,6 +189,8 @@ impl FakeScheduler {
         }
     }
 
+    // The refusal is the axum response itself: large, but built once per refused call.
+    #[allow(clippy::result_large_err)]
     fn worker_of(&self, headers: &HeaderMap) -> Result<Address, Response> {
         let token = headers
             .get("authorization")
