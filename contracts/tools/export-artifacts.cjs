@@ -36,7 +36,11 @@ for (const file of solFiles(path.join(root, 'src'))) {
       bytecode: built.bytecode.object,
       deployedBytecode: built.deployedBytecode.object,
     };
-    fs.writeFileSync(path.join(artifactsDir, `${contractName}.json`), JSON.stringify(artifact, null, 2) + '\n');
+    // Unchanged files are not rewritten: a new mtime would make cargo rebuild every crate that
+    // embeds the artifacts (CI builds the Rust workspace while this runs).
+    const target = path.join(artifactsDir, `${contractName}.json`);
+    const text = JSON.stringify(artifact, null, 2) + '\n';
+    if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text) fs.writeFileSync(target, text);
   }
 }
 
