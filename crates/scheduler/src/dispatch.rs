@@ -229,7 +229,8 @@ mod tests {
     fn the_plan_follows_the_consensus_formula() {
         use ReplicateState as S;
         let t = |n: u64| U256::from(n);
-        let cases: Vec<(&str, u64, Vec<(ReplicateRecord, U256)>, u32)> = vec![
+        type Case = (&'static str, u64, Vec<(ReplicateRecord, U256)>, u32);
+        let cases: Vec<Case> = vec![
             ("fresh task, trust 1", 1, vec![], 1),
             ("fresh task, trust 5: 3 fresh workers", 5, vec![], 3),
             (

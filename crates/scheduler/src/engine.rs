@@ -79,13 +79,13 @@ pub enum EngineError {
     Store(#[from] StoreError),
     /// A chain read failed.
     #[error(transparent)]
-    Chain(#[from] ChainError),
+    Chain(Box<ChainError>),
     /// A transaction failed.
     #[error(transparent)]
-    Tx(#[from] poco_chain::TxError),
+    Tx(Box<poco_chain::TxError>),
     /// The deal stream stopped.
     #[error(transparent)]
-    Stream(#[from] poco_chain::StreamError),
+    Stream(Box<poco_chain::StreamError>),
     /// Signing an authorization failed.
     #[error("signing failed: {0}")]
     Sign(#[from] poco_primitives::Error),
@@ -97,6 +97,24 @@ pub enum EngineError {
         /// What is wrong.
         detail: String,
     },
+}
+
+impl From<ChainError> for EngineError {
+    fn from(error: ChainError) -> Self {
+        Self::Chain(Box::new(error))
+    }
+}
+
+impl From<poco_chain::TxError> for EngineError {
+    fn from(error: poco_chain::TxError) -> Self {
+        Self::Tx(Box::new(error))
+    }
+}
+
+impl From<poco_chain::StreamError> for EngineError {
+    fn from(error: poco_chain::StreamError) -> Self {
+        Self::Stream(Box::new(error))
+    }
 }
 
 /// What the engine's parts share.

@@ -256,7 +256,7 @@ impl Store {
 
 /// The engine's event-stream cursor, in the store.
 #[derive(Clone, Debug)]
-pub struct DbCursor(pub Arc<Store>);
+pub(crate) struct DbCursor(pub(crate) Arc<Store>);
 
 impl CursorStore for DbCursor {
     async fn load(&mut self) -> Result<Option<Cursor>, CursorError> {

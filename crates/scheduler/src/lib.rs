@@ -13,6 +13,11 @@ use {clap as _, eyre as _};
 
 pub mod api;
 mod config;
+mod deals;
+pub mod dispatch;
+mod driver;
+mod engine;
+mod engine_store;
 mod error;
 #[cfg(feature = "cli")]
 pub mod logs;
@@ -21,12 +26,16 @@ pub mod metrics;
 pub mod public;
 pub mod publisher;
 pub mod registry;
+mod reports;
 mod service;
 mod store;
 mod store_public;
 
 pub use api::{WorkerApi, router};
 pub use config::SchedulerConfig;
+pub use deals::{DealInfo, executor_of};
+pub use engine::{Engine, EngineConfig, EngineError};
+pub use engine_store::TaskProgress;
 pub use error::{Result, StoreError};
 pub use machine::{
     ReplicateEvent, TaskEvent, TransitionError, replicate_transition, task_transition,

@@ -13,23 +13,24 @@ use poco_primitives::{DealId, TaskId};
 use poco_scheduler::{
     Engine, EngineConfig, Registry, RegistryConfig, Store, TaskRecord, WorkerApi, api::system_clock,
 };
-use poco_scheduler_api::{PoolConfig, SchedulerDomain, TaskState};
+use poco_scheduler_api::{PoolConfig, SchedulerDomain};
 use std::{sync::Arc, time::Duration};
 
 pub const LOST_AFTER_MS: u64 = 1_500;
 pub const HEARTBEAT_MS: u64 = 200;
 
 pub struct Env {
-    pub chain: DevChainHandle,
+    /// Kept alive for the test's length.
+    _chain: DevChainHandle,
     pub driver: Driver,
     pub client: ChainClient,
     pub hub: Address,
     pub workerpool: Address,
-    pub db: TestDb,
+    /// Kept alive for the test's length (dropped: the database is removed).
+    _db: TestDb,
     pub store: Arc<Store>,
     pub engine: Engine,
     pub base: String,
-    pub rpc: url::Url,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -76,15 +77,14 @@ impl Env {
         let hub = deployment.hub;
         let mut env = Self {
             engine: placeholder_engine(&store, &client, &driver, hub, workerpool),
-            chain,
+            _chain: chain,
             driver,
             client,
             hub,
             workerpool,
-            db,
+            _db: db,
             store,
             base: String::new(),
-            rpc,
             tasks: Vec::new(),
         };
         env.start_engine().await;
@@ -161,19 +161,6 @@ impl Env {
                 "tasks not final in {secs} s: {:?}",
                 records.iter().map(|r| (r.task_index, r.state)).collect::<Vec<_>>()
             );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Waits until the task is in `state`.
-    pub async fn wait_state(&self, task: TaskId, state: TaskState, secs: u64) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-        loop {
-            let record = self.store.task(task).await.unwrap();
-            if record.as_ref().is_some_and(|r| r.state == state) {
-                return;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "task not {state}: {record:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -8,7 +8,7 @@
 mod common;
 mod worker;
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256};
 use common::Env;
 use poco_compat::Role;
 use poco_db::{Backend, on_both_backends};
@@ -108,8 +108,8 @@ async fn a_deal_of_five_tasks_at_trust_5_with_four_workers_completes(db: Backend
             let common =
                 ["ASSIGNED", "DOWNLOADING", "COMPUTING", "COMPUTED", "CONTRIBUTED", "REVEALED"];
             assert_eq!(&steps[..6], common, "{worker}: {steps:?}");
-            if steps.len() == 9 {
-                assert_eq!(&steps[6..], ["UPLOAD_REQUESTED", "UPLOADED", "COMPLETE"]);
+            if steps.len() > 7 {
+                assert_eq!(&steps[6..], ["UPLOAD_REQUESTED", "UPLOADING", "UPLOADED", "COMPLETE"]);
                 uploaders += 1;
             } else {
                 assert_eq!(&steps[6..], ["COMPLETE"]);
@@ -200,6 +200,3 @@ async fn a_worker_that_stops_pinging_is_replaced_and_the_task_completes(db: Back
     assert_eq!(completed, 2, "{replicates:?}");
     env.stop_engine().await;
 }
-
-#[allow(dead_code)]
-fn unused(_: B256) {}
