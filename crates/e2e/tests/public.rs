@@ -10,11 +10,10 @@ use alloy::signers::local::PrivateKeySigner;
 use common::{Env, REQUESTER, ScriptedWorker};
 use poco_db::Backend;
 use poco_primitives::{TaskId, WorkerpoolOrder, sign_order};
-use poco_scheduler::NewTask;
 use poco_scheduler_api::views::LOGS_MAX_BYTES;
 use poco_scheduler_api::{
-    AppLogs, ErrorBody, ErrorCode, ReplicateView, RequesterAccess, SchedulerDomain, TaskView,
-    Timeline, headers,
+    AppLogs, ErrorBody, ErrorCode, ReplicateView, RequesterAccess, SchedulerDomain, TaskState,
+    TaskView, Timeline, headers,
 };
 
 async fn refused(response: reqwest::Response, code: ErrorCode) {
@@ -47,17 +46,16 @@ async fn logs_for_the_requester_only(backend: Backend) {
     let pool_order = sign_order(&env.keys[common::SCHEDULER], pool_order, &env.domain).unwrap();
     let deal = env.match_orders(&pool_order, 1).await;
     let task = deal.task(alloy::primitives::U256::ZERO);
-    scheduler
-        .store()
-        .create_task(&NewTask {
-            task_id: task,
-            deal_id: deal,
-            task_index: 0,
-            contribution_deadline: now_secs() + 3600,
-            final_deadline: now_secs() + 7200,
-        })
-        .await
-        .unwrap();
+    // The scheduler's engine follows the deal and initializes its task on chain.
+    let store = scheduler.store();
+    for attempt in 0.. {
+        let record = store.task(task).await.unwrap();
+        if record.as_ref().is_some_and(|record| record.state == TaskState::Initialized) {
+            break;
+        }
+        assert!(attempt < 200, "the engine never initialized the task: {record:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let worker = ScriptedWorker::join(&base, PrivateKeySigner::random(), 1).await;
     let other = ScriptedWorker::join(&base, PrivateKeySigner::random(), 1).await;
     scheduler.store().assign_replicate(task, worker.key.address(), None).await.unwrap();
@@ -97,7 +95,7 @@ async fn logs_for_the_requester_only(backend: Backend) {
         .await
         .unwrap();
     let events: Vec<_> = timeline.entries.iter().map(|entry| entry.event.as_str()).collect();
-    assert_eq!(events, ["CREATED", "ASSIGNED"]);
+    assert_eq!(events, ["CREATED", "INITIALIZE_SENT", "INITIALIZED", "ASSIGNED"]);
     let unknown = TaskId::random();
     refused(
         http.get(format!("{base}/v1/tasks/{unknown}")).send().await.unwrap(),

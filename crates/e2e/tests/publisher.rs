@@ -33,6 +33,22 @@ async fn wait_alive(scheduler: &SchedulerHandle, alive: u64) {
     panic!("the scheduler never counted {alive} alive workers");
 }
 
+/// Waits (bounded) until the engine holds `waiting` tasks sold but not handed out.
+async fn wait_waiting(scheduler: &SchedulerHandle, waiting: u64) {
+    for _ in 0..100 {
+        let now = scheduler
+            .store()
+            .waiting_tasks(poco_scheduler::api::LIVE_REPLICATE_STATES)
+            .await
+            .unwrap();
+        if now == waiting {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the engine never held {waiting} waiting tasks");
+}
+
 async fn publisher_follows_capacity(backend: Backend) {
     let env = Env::new(backend).await;
     let mut config = env.scheduler_config(10);
@@ -70,22 +86,31 @@ async fn publisher_follows_capacity(backend: Backend) {
     let pass = publisher.reconcile().await.unwrap();
     assert!(pass.published.is_empty() && pass.unpublished.is_empty(), "{pass:?}");
 
-    // A requester buys 2 tasks of it on chain: the market's watcher lowers its remaining to 3,
-    // and the publisher sells the 2 again (no engine here: the deal's tasks are not handed out,
-    // so the pool is as free as before).
+    // A requester buys 2 tasks of it on chain: the market's watcher lowers its remaining to 3.
+    // The engine takes the deal; its 2 tasks wait for a worker (these scripted workers never
+    // ask for work), so they count against the capacity: 5 slots − 2 waiting = 3, which the
+    // open 3 cover.
     env.match_orders(&first.order, 2).await;
     env.wait_orders("the consumed order at 3", |orders| open_volume(orders) == 3).await;
+    wait_waiting(&scheduler, 2).await;
     let pass = publisher.reconcile().await.unwrap();
-    assert_eq!(pass.open_before, 3);
+    assert_eq!((pass.target, pass.open_before), (3, 3));
+    assert!(pass.published.is_empty() && pass.unpublished.is_empty(), "{pass:?}");
+
+    // A third worker joins (2 slots): 7 − 2 = 5, and the publisher sells the 2 more.
+    let w3 = ScriptedWorker::join(&base, PrivateKeySigner::random(), 2).await;
+    let w3_alive = w3.keep_alive();
+    let pass = publisher.reconcile().await.unwrap();
+    assert_eq!(pass.target, 5);
     assert_eq!(pass.published.iter().map(|(_, volume)| volume).sum::<u64>(), 2);
     let orders = env.open_pool_orders().await;
     assert_eq!(orders.len(), 2);
     assert_eq!(open_volume(&orders), 5);
 
-    // The 3-slot worker leaves (stops pinging): declared lost, capacity 2; the publisher takes
-    // the 3-task order off the market (signed unpublish) and keeps the 2-task one.
+    // The 3-slot worker leaves (stops pinging): declared lost, capacity 4 − 2 = 2; the publisher
+    // takes the 3-task order off the market (signed unpublish) and keeps the 2-task one.
     w2_alive.abort();
-    wait_alive(&scheduler, 1).await;
+    wait_alive(&scheduler, 2).await;
     let pass = publisher.reconcile().await.unwrap();
     assert_eq!(pass.target, 2);
     assert_eq!(pass.unpublished.len(), 1);
@@ -106,6 +131,7 @@ async fn publisher_follows_capacity(backend: Backend) {
     // restarted publisher finds its open order on the market and publishes nothing.
     scheduler.abort().await;
     w1_alive.abort();
+    w3_alive.abort();
     let mut restarted_config = config.clone();
     if let Some(publisher) = restarted_config.publisher.as_mut() {
         publisher.startup_grace = Duration::from_secs(3600);
@@ -118,6 +144,8 @@ async fn publisher_follows_capacity(backend: Backend) {
     assert!(pass.unpublished.is_empty() && pass.published.is_empty(), "{pass:?}");
     let w1 = ScriptedWorker::join(&scheduler.url(), w1.key.clone(), 2).await;
     let _w1_alive = w1.keep_alive();
+    let w3 = ScriptedWorker::join(&scheduler.url(), w3.key.clone(), 2).await;
+    let _w3_alive = w3.keep_alive();
     let pass = publisher.reconcile().await.unwrap();
     assert_eq!((pass.target, pass.open_before), (2, 2));
     assert!(pass.published.is_empty(), "published twice after a restart: {pass:?}");

@@ -5,7 +5,7 @@ use alloy_primitives::Address;
 use std::{net::SocketAddr, time::Duration};
 use url::Url;
 
-use crate::{publisher::PublisherConfig, registry::RegistryConfig};
+use crate::{engine::EngineConfig, publisher::PublisherConfig, registry::RegistryConfig};
 
 /// One scheduler: its chain, pool, database, HTTP address, periods and order settings.
 #[derive(Clone, Debug)]
@@ -36,6 +36,8 @@ pub struct SchedulerConfig {
     pub allowed_workers: Option<Vec<Address>>,
     /// The order publisher (`None`: the operator publishes orders by hand).
     pub publisher: Option<PublisherConfig>,
+    /// The engine's periods and limits (deal stream, ticks, dispatch margin, upload timeout).
+    pub engine: EngineConfig,
 }
 
 impl SchedulerConfig {
@@ -61,6 +63,7 @@ impl SchedulerConfig {
             poll_interval: Duration::from_millis(500),
             allowed_workers: None,
             publisher: None,
+            engine: EngineConfig::default(),
         }
     }
 }

@@ -1,14 +1,13 @@
 //! [`spawn`]: a whole scheduler in the current process: store, chain client, worker registry,
-//! public routes, metrics and order publisher, behind one HTTP listener (the engine joins at
-//! `start_engine`).
+//! engine, public routes, metrics and order publisher, behind one HTTP listener.
 //!
 //! ```text
 //!  spawn(SchedulerConfig, signer)
 //!    ├─ Store::connect (SQLite | PostgreSQL, migrations)
 //!    ├─ ChainClient::connect (chain id checked)
-//!    ├─ HTTP: worker routes + public routes, timed by the metrics middleware
-//!    ├─ loss detector         (silent workers' replicates → LOST)
-//!    │    [the engine starts here once wired: see `start_engine`]
+//!    ├─ HTTP: worker + engine routes + public routes, timed by the metrics middleware
+//!    ├─ engine.run            (deals → initialize → dispatch → consensus → finalize; loss
+//!    │                         detector; missed-deal detector)
 //!    ├─ publisher.run         (orders sized to free capacity)             [config.publisher]
 //!    └─ head follower         (the last block, for /v1/stats and /metrics)
 //!  SchedulerHandle::shutdown: stop everything; the publisher withdraws its orders first.
@@ -30,6 +29,7 @@ use tracing::{error, info, warn};
 use crate::{
     api::{WorkerApi, system_clock},
     config::SchedulerConfig,
+    engine::Engine,
     metrics::{Metrics, track},
     public::{PublicApi, RequesterSource, public_router},
     publisher::{Publisher, PublisherError},
@@ -86,25 +86,24 @@ fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// THE place where the engine starts. The engine (`engine.rs`, committed but not wired yet: see
-/// `pending-tests/README.md`) goes here: `Engine::new(Arc::clone(workers), client, signer, hub,
-/// EngineConfig)`, its `run(stopped(stop))` spawned in `tasks`, and `engine.router()` served in
-/// place of `api::router` in [`spawn`]. Until then only the loss detector runs, so silent
-/// workers' replicates still go `LOST` and the pool's capacity follows the workers that leave.
-fn start_engine(
-    tasks: &mut JoinSet<()>,
-    workers: &Arc<WorkerApi>,
-    config: &SchedulerConfig,
-    mut stop: watch::Receiver<bool>,
-) {
-    let workers = Arc::clone(workers);
-    let period = Duration::from_millis((config.registry.lost_after_ms / 4).max(100));
+/// Runs the engine until `stop`; a failed engine (its deal stream gave up) is restarted after a
+/// pause, so a node outage never leaves the pool without its engine.
+fn start_engine(tasks: &mut JoinSet<()>, engine: Engine, stop: watch::Receiver<bool>) {
     tasks.spawn(async move {
         loop {
-            workers.detect_lost().await;
-            tokio::select! {
-                () = tokio::time::sleep(period) => {}
-                _ = stop.changed() => if *stop.borrow() { break },
+            match engine.run(stopped(stop.clone())).await {
+                Ok(()) => break,
+                Err(error) => {
+                    error!(%error, "The engine stopped; restarting it in 5 s.");
+                    let mut stop = stop.clone();
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(5)) => {}
+                        _ = stop.changed() => {}
+                    }
+                    if *stop.borrow() {
+                        break;
+                    }
+                }
             }
         }
     });
@@ -158,8 +157,15 @@ pub async fn spawn(
         metrics: metrics.clone(),
         last_block: Arc::clone(&last_block),
     });
-    let worker_routes = crate::api::router(Arc::clone(&workers));
-    let app = worker_routes
+    let engine = Engine::new(
+        Arc::clone(&workers),
+        client.clone(),
+        signer.clone(),
+        config.hub,
+        config.engine.clone(),
+    );
+    let app = engine
+        .router()
         .merge(public_router(public))
         .layer(axum::middleware::from_fn_with_state(metrics.clone(), track));
 
@@ -180,7 +186,7 @@ pub async fn spawn(
         }
     });
 
-    start_engine(&mut tasks, &workers, &config, stop.clone());
+    start_engine(&mut tasks, engine, stop.clone());
 
     if let Some(publisher) = publisher.clone() {
         tasks.spawn(publisher.run(stop.clone()));
