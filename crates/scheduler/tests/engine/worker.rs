@@ -321,7 +321,10 @@ impl Worker {
                     let tx_hash = self.tx.send_call(self.hub, &call).await.unwrap().hash;
                     revealed = true;
                     self.log.lock().unwrap().revealed.push(task);
-                    next = self.report(task, &ReplicateReport::Revealed { tx_hash }).await.expect("the Revealed report is taken");
+                    next = self
+                        .report(task, &ReplicateReport::Revealed { tx_hash })
+                        .await
+                        .expect("the Revealed report is taken");
                     continue;
                 }
                 NextAction::Upload { .. } if !uploaded => {
