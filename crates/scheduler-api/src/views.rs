@@ -58,6 +58,10 @@ pub struct TaskView {
     pub contribution_deadline: u64,
     /// Final deadline (seconds since the epoch).
     pub final_deadline: u64,
+    /// Why it failed (`FAILED` only): the cause of its last transition, e.g.
+    /// `CONTRIBUTION_TIMEOUT`; the task is claimable on chain after its final deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
     /// Its replicates.
     pub replicates: Vec<ReplicateView>,
 }

@@ -17,8 +17,8 @@ use axum::{
 };
 use poco_primitives::TaskId;
 use poco_scheduler_api::{
-    ErrorBody, ErrorCode, Heartbeat, HeartbeatAck, Login, PoolConfig, Registration,
-    ReplicateReport, ReplicateState, WorkQuery, paths,
+    ErrorBody, ErrorCode, Heartbeat, HeartbeatAck, Login, NextAction, PoolConfig, PushMessage,
+    Registration, ReplicateReport, ReplicateState, WorkQuery, paths,
 };
 use serde::Deserialize;
 use std::{
@@ -71,6 +71,9 @@ pub struct WorkerApi {
     pub config: PoolConfig,
     /// The time.
     pub clock: Clock,
+    /// When this process started (ms): replicates of workers that have not come back this long
+    /// after a restart are lost.
+    pub started_ms: u64,
 }
 
 impl std::fmt::Debug for WorkerApi {
@@ -90,14 +93,31 @@ impl WorkerApi {
         config.config_hash = B256::ZERO;
         let bytes = serde_json::to_vec(&config).unwrap_or_default();
         config.config_hash = keccak256(bytes);
-        Self { registry, store, config, clock }
+        let started_ms = clock();
+        Self { registry, store, config, clock, started_ms }
     }
 
     /// Declares silent workers lost and moves their live replicates to `LOST` (each in its own
     /// transaction; a replicate that moved meanwhile is left to its new state). Returns the lost
     /// workers.
     pub async fn detect_lost(&self) -> Vec<Address> {
-        let lost = self.registry.detect_lost((self.clock)());
+        let now = (self.clock)();
+        let mut lost = self.registry.detect_lost(now);
+        // After a restart the registry is empty: a worker that held replicates and has not logged
+        // in again within the loss delay is lost too.
+        if now.saturating_sub(self.started_ms) > self.registry.lost_after_ms() {
+            match self.store.workers_in(LIVE_REPLICATE_STATES).await {
+                Ok(holders) => {
+                    for worker in holders {
+                        if self.registry.worker(worker).is_none() && !lost.contains(&worker) {
+                            warn!(%worker, "Worker not back since the restart: lost.");
+                            lost.push(worker);
+                        }
+                    }
+                }
+                Err(error) => error!(%error, "Could not list the workers holding replicates."),
+            }
+        }
         for &worker in &lost {
             let replicates = match self.store.replicates_of(worker, LIVE_REPLICATE_STATES).await {
                 Ok(replicates) => replicates,
@@ -298,27 +318,46 @@ async fn status(
     Ok(Json(engine.report(worker, task_id, report).await?))
 }
 
-/// `GET /v1/workers/events`: the worker's push messages as server-sent events (`event` is the
-/// action, `data` the `PushMessage` JSON).
+/// The SSE event of a push message (`event` is the action's name, `data` the JSON).
+fn sse_event(message: &PushMessage) -> Option<Event> {
+    let name = serde_json::to_value(&message.action)
+        .ok()
+        .and_then(|value| value.get("action").and_then(|a| a.as_str().map(str::to_owned)))
+        .unwrap_or_default();
+    match Event::default().event(name).json_data(message) {
+        Ok(event) => Some(event),
+        Err(error) => {
+            warn!(%error, "Push message not encoded.");
+            None
+        }
+    }
+}
+
+/// `GET /v1/workers/events`: the worker's push messages as server-sent events. A (re)connecting
+/// worker first gets what is pending for each of its live replicates (a reveal or an upload
+/// asked while it was away, or while the scheduler restarted), then the live messages.
 async fn events(State(engine): EngineState, headers: HeaderMap) -> Result<Response, ApiError> {
     let worker = bearer(engine.api(), &headers)?;
+    // Subscribed before the pending messages are read: nothing falls in between.
     let receiver = engine.inner.push.subscribe();
-    let stream = futures_util::stream::unfold(receiver, move |mut receiver| async move {
+    let mut pending = Vec::new();
+    for replicate in engine.api().store.replicates_of(worker, LIVE_REPLICATE_STATES).await? {
+        let task_id = replicate.task_id;
+        match engine.next_action(task_id, worker).await {
+            Ok(action @ (NextAction::Reveal { .. } | NextAction::Upload { .. })) => {
+                pending.extend(sse_event(&PushMessage { task_id, action }));
+            }
+            Ok(_) => {}
+            Err(error) => warn!(%worker, task = %task_id, %error, "Pending action not read."),
+        }
+    }
+    let pending = futures_util::stream::iter(pending.into_iter().map(Ok));
+    let live = futures_util::stream::unfold(receiver, move |mut receiver| async move {
         loop {
             match receiver.recv().await {
                 Ok((to, message)) if to == worker => {
-                    let name = serde_json::to_value(&message.action)
-                        .ok()
-                        .and_then(|value| {
-                            value.get("action").and_then(|a| a.as_str().map(str::to_owned))
-                        })
-                        .unwrap_or_default();
-                    let event = Event::default().event(name).json_data(&message);
-                    match event {
-                        Ok(event) => {
-                            return Some((Ok::<_, std::convert::Infallible>(event), receiver));
-                        }
-                        Err(error) => warn!(%error, "Push message not encoded."),
+                    if let Some(event) = sse_event(&message) {
+                        return Some((Ok::<_, std::convert::Infallible>(event), receiver));
                     }
                 }
                 Ok(_) => {}
@@ -330,7 +369,9 @@ async fn events(State(engine): EngineState, headers: HeaderMap) -> Result<Respon
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    Ok(Sse::new(futures_util::StreamExt::chain(pending, live))
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 /// The engine's worker routes: work, replicate status, push events.

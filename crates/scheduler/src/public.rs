@@ -27,8 +27,8 @@ use poco_contracts::bindings::IPoco;
 use poco_primitives::{DealId, TaskId};
 use poco_scheduler_api::views::LOGS_MAX_BYTES;
 use poco_scheduler_api::{
-    AppLogs, ErrorCode, PoolStats, ReplicateView, RequesterAccess, TaskView, Timeline, headers,
-    paths,
+    AppLogs, ErrorCode, PoolStats, ReplicateView, RequesterAccess, Subject, TaskState, TaskView,
+    Timeline, headers, paths,
 };
 use std::{
     str::FromStr,
@@ -167,6 +167,17 @@ async fn task_view(store: &Store, task_id: TaskId) -> Result<TaskView, ApiError>
             has_logs: with_logs.contains(&replicate.worker),
         })
         .collect();
+    let failure = if task.state == TaskState::Failed {
+        store
+            .timeline(task_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|entry| entry.subject == Subject::Task)
+            .and_then(|entry| entry.cause)
+    } else {
+        None
+    };
     Ok(TaskView {
         task_id,
         deal_id: task.deal_id,
@@ -174,6 +185,7 @@ async fn task_view(store: &Store, task_id: TaskId) -> Result<TaskView, ApiError>
         state: task.state,
         contribution_deadline: task.contribution_deadline,
         final_deadline: task.final_deadline,
+        failure,
         replicates,
     })
 }

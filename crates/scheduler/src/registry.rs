@@ -213,6 +213,11 @@ impl Registry {
         lost
     }
 
+    /// How long a silent worker stays alive.
+    pub const fn lost_after_ms(&self) -> u64 {
+        self.config.lost_after_ms
+    }
+
     /// What the registry knows of `worker`.
     pub fn worker(&self, worker: Address) -> Option<WorkerInfo> {
         self.lock().workers.get(&worker).cloned()

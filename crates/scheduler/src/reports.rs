@@ -171,6 +171,20 @@ impl Engine {
             Err(error) => return Err(internal(error)),
         }
         debug!(task = %task_id, %worker, %event, "Report applied.");
+        if to == ReplicateState::Revealed {
+            // The task may have completed while this report was on its way: the driver then
+            // left this winner to it.
+            let completed = store.task(task_id).await.map_err(internal)?;
+            if completed.is_some_and(|task| task.state == TaskState::Completed) {
+                match store
+                    .apply_replicate(task_id, worker, to, ReplicateEvent::Complete, None, None)
+                    .await
+                {
+                    Ok(_) => return Ok(NextAction::Complete),
+                    Err(error) => warn!(task = %task_id, %worker, %error, "Winner not completed."),
+                }
+            }
+        }
         match report {
             ReplicateReport::Uploaded { .. } => {
                 if task.state == TaskState::ResultUploading {
@@ -211,7 +225,10 @@ impl Engine {
             return Ok(NextAction::Wait);
         };
         Ok(match replicate.state {
-            ReplicateState::Contributed => {
+            // A worker back from a loss (RECOVERING) that had contributed reveals too.
+            ReplicateState::Contributed | ReplicateState::Recovering
+                if replicate.result_hash.is_some() =>
+            {
                 let progress = store.progress(task_id).await?;
                 match (progress.consensus_value, progress.consensus_block) {
                     (Some(value), Some(block)) if replicate.result_hash == Some(value) => {

@@ -528,6 +528,33 @@ impl Store {
         Ok(out)
     }
 
+    /// The workers holding a replicate in one of `states`.
+    pub async fn workers_in(&self, states: &[ReplicateState]) -> Result<Vec<Address>> {
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT worker FROM replicates WHERE state IN ({}) ORDER BY worker",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for state in states {
+            query = query.bind(state.as_str());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|text| {
+                Address::from_str(text).map_err(|error| StoreError::Corrupt {
+                    what: "replicate worker".into(),
+                    detail: error.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// The task's timeline, oldest first.
     pub async fn timeline(&self, task_id: TaskId) -> Result<Vec<TimelineEntry>> {
         let id = hex(task_id);

@@ -174,6 +174,14 @@ struct TimerArgs {
     /// How often the chain is polled.
     #[arg(long, default_value_t = 500)]
     poll_interval_ms: u64,
+    /// How often every live task is reconciled with the chain (also at once after a report
+    /// that may move it).
+    #[arg(long, default_value_t = 2_000)]
+    tick_period_ms: u64,
+    /// A chosen uploader that has not uploaded the result after this is replaced by another
+    /// winner.
+    #[arg(long, default_value_t = 300_000)]
+    upload_timeout_ms: u64,
 }
 
 fn init_logs(json: bool) {
@@ -235,6 +243,9 @@ fn config(args: &Args) -> eyre::Result<SchedulerConfig> {
     config.heartbeat_period = Duration::from_millis(timers.heartbeat_period_ms);
     config.max_wait = Duration::from_millis(timers.max_wait_ms);
     config.poll_interval = Duration::from_millis(timers.poll_interval_ms);
+    config.engine.tick_period = Duration::from_millis(timers.tick_period_ms.max(10));
+    config.engine.loss_period = Duration::from_millis((timers.lost_after_ms / 4).clamp(100, 5_000));
+    config.engine.upload_timeout = Duration::from_millis(timers.upload_timeout_ms);
     config.allowed_workers =
         (!args.http.allow_workers.is_empty()).then(|| args.http.allow_workers.clone());
     config.publisher = args.http.market_url.clone().map(|market_url| {
