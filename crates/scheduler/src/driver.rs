@@ -331,10 +331,16 @@ impl Engine {
                 continue;
             }
             let contribution = self.view_contribution(task.task_id, replicate.worker).await?;
-            let winner = contribution.status == contribution_status::CONTRIBUTED
-                && contribution.resultHash == value;
+            // PROVED too: a winner told to reveal by the answer to its CONTRIBUTED report
+            // (the consensus is stored above) may have revealed already.
+            let winner = matches!(
+                contribution.status,
+                contribution_status::CONTRIBUTED | contribution_status::PROVED
+            ) && contribution.resultHash == value;
             if winner {
-                if replicate.state == ReplicateState::Contributed {
+                if replicate.state == ReplicateState::Contributed
+                    && contribution.status == contribution_status::CONTRIBUTED
+                {
                     self.push(
                         replicate.worker,
                         PushMessage {
@@ -544,7 +550,7 @@ impl Engine {
     }
 
     /// After the task ended: winners complete (if it completed), every other live replicate is
-    /// aborted.
+    /// aborted (but a winner not yet reported REVEALED, which its report completes).
     async fn settle_replicates(&self, task_id: TaskId, completed: bool) -> Result<(), EngineError> {
         for replicate in self.inner.store.replicates(task_id).await? {
             if replicate.state.is_final() {
@@ -553,7 +559,10 @@ impl Engine {
             let winner =
                 matches!(replicate.state, ReplicateState::Revealed | ReplicateState::Uploaded);
             if completed && winner {
-                self.inner
+                // A replicate that moved meanwhile (its own report completed it) is left as it
+                // is; the others are settled all the same.
+                match self
+                    .inner
                     .store
                     .apply_replicate(
                         task_id,
@@ -563,8 +572,23 @@ impl Engine {
                         None,
                         None,
                     )
-                    .await?;
-                self.push(replicate.worker, PushMessage { task_id, action: NextAction::Complete });
+                    .await
+                {
+                    Ok(_) => self.push(
+                        replicate.worker,
+                        PushMessage { task_id, action: NextAction::Complete },
+                    ),
+                    Err(error) => {
+                        warn!(task = %task_id, worker = %replicate.worker, %error, "Winner not completed.");
+                    }
+                }
+            } else if completed
+                && self.view_contribution(task_id, replicate.worker).await?.status
+                    == contribution_status::PROVED
+            {
+                // A winner whose REVEALED report is still on its way: that report completes it
+                // (see `Engine::report`).
+                continue;
             } else {
                 let cause =
                     if completed { AbortCause::TaskCompleted } else { AbortCause::TaskFailed };
