@@ -81,7 +81,11 @@ pub(crate) async fn run(
                         reveal(&ctx, &entry).await
                     }
                     NextAction::Reveal { .. } => Ok(None),
-                    NextAction::Upload { results_url } => upload(&ctx, &entry, &results_url).await,
+                    NextAction::Upload { results_url } if entry.step == Step::Revealed => {
+                        upload(&ctx, &entry, &results_url).await
+                    }
+                    // Asked twice (the answer to a report and the push): uploaded already.
+                    NextAction::Upload { .. } => Ok(None),
                     NextAction::Complete | NextAction::Abort { .. } => {
                         finish(&ctx, task_id).await;
                         return Ending::Done;
