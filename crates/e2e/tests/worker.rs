@@ -286,15 +286,20 @@ impl Pool {
         deal
     }
 
-    /// Waits (bounded) until every task is final in the scheduler's store.
+    /// Waits (bounded) until every task is final in the scheduler's store, and so is each of
+    /// its replicates (they are settled just after the task).
     async fn wait_final(&self, tasks: &[TaskId], secs: u64) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        let store = self.scheduler.store();
         loop {
             let mut states = Vec::new();
+            let mut settled = true;
             for task in tasks {
-                states.push(self.scheduler.store().task(*task).await.unwrap().map(|r| r.state));
+                states.push(store.task(*task).await.unwrap().map(|r| r.state));
+                let replicates = store.replicates(*task).await.unwrap();
+                settled &= replicates.iter().all(|r| r.state.is_final());
             }
-            if states.iter().all(|state| state.is_some_and(TaskState::is_final)) {
+            if settled && states.iter().all(|state| state.is_some_and(TaskState::is_final)) {
                 return;
             }
             if tokio::time::Instant::now() >= deadline {
