@@ -23,6 +23,8 @@ use poco_scheduler::{PublisherConfig, RegistryConfig, SchedulerConfig, Scheduler
 use poco_scheduler_api::{Challenge, Executor, Heartbeat, Registration, Session, paths};
 use std::time::Duration;
 
+pub mod workers;
+
 /// 1 RLC in nRLC.
 pub const RLC: u64 = 1_000_000_000;
 /// Dev account roles.
