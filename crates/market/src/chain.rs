@@ -1,22 +1,47 @@
 //! [`ChainView`]: what the market reads from the chain to accept an order — registries,
 //! owners, consumption, presignatures, balances, contract signatures, categories, pool
 //! descriptions — through `poco-chain`'s [`ChainClient`] and the hub's bindings.
+//!
+//! **Batching.** Every view goes through [`ChainView::call`]: the `eth_call`s of concurrent
+//! publications queue up and leave together, as one JSON-RPC batch per round (one HTTP request
+//! instead of one per call), with one call per distinct contract and input (two publications of
+//! the same signer read its balance once). Each caller gets the node's answer to its own call.
+//!
+//! **What is kept in memory**, and why it stays true:
+//!
+//! | fact | kept | forgotten |
+//! | --- | --- | --- |
+//! | registry addresses, domain | for the process | never (fixed by the hub) |
+//! | category count | until an order names a larger one | never lowered: categories are only ever added |
+//! | pool description | for the process | never: set when the pool is created, immutable |
+//! | asset owner | [`OWNER_CACHE_TTL`] | at the asset's `Transfer` (the watcher) |
+//!
+//! Never kept: consumption, presignatures, balances, contract code, ERC-1271 answers: they change
+//! with every block and each publication reads them.
 
 use alloy::{
+    eips::BlockId,
+    network::{Ethereum, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256},
-    providers::Provider,
+    providers::{DynProvider, Provider},
+    rpc::{client::BatchRequest, types::TransactionRequest},
     sol,
-    sol_types::Eip712Domain,
+    sol_types::{Eip712Domain, SolCall},
+    transports::{RpcError, TransportErrorKind, TransportResult},
 };
-use poco_chain::{ChainClient, ChainError};
+use poco_chain::{ChainClient, ChainError, Revert};
 use poco_contracts::bindings::{IPoco, Workerpool};
 use poco_market_api::Book;
 use poco_primitives::{OrderHash, poco_domain};
 use std::{
-    collections::HashMap,
-    sync::Mutex,
+    collections::{HashMap, hash_map::Entry},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
+use tokio::sync::{Semaphore, oneshot};
 
 /// How long an asset's owner is trusted without asking the chain again. The watcher forgets an
 /// owner as soon as it sees the asset's `Transfer`; the limit bounds staleness without it.
@@ -75,6 +100,57 @@ pub struct ChainView {
     owners: Mutex<HashMap<(Book, Address), (Address, Instant)>>,
     /// Pool descriptions (a pool's description never changes).
     descriptions: Mutex<HashMap<Address, String>>,
+    /// Calls waiting to be sent together.
+    calls: CallQueue,
+}
+
+/// Most calls in one JSON-RPC batch (a larger round goes as several batches): public nodes
+/// commonly accept 100.
+pub const MAX_BATCH: usize = 100;
+/// Rounds of calls in flight at once.
+pub const ROUNDS_IN_FLIGHT: usize = 2;
+
+/// The `eth_call`s of concurrent checks, waiting to be sent together (see [`ChainView::call`]).
+#[derive(Debug)]
+struct CallQueue {
+    pending: Mutex<Vec<PendingCall>>,
+    rounds: Arc<Semaphore>,
+    /// Calls asked, and calls sent (identical calls of a round are sent once).
+    asked: AtomicU64,
+    sent: AtomicU64,
+    /// Requests sent to the node (a batch or a lone call).
+    requests: Arc<AtomicU64>,
+}
+
+impl CallQueue {
+    fn new() -> Self {
+        Self {
+            pending: Mutex::new(Vec::new()),
+            rounds: Arc::new(Semaphore::new(ROUNDS_IN_FLIGHT)),
+            asked: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            requests: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+/// One queued `eth_call` and where its answer goes.
+#[derive(Debug)]
+struct PendingCall {
+    to: Address,
+    input: Bytes,
+    reply: oneshot::Sender<TransportResult<Bytes>>,
+}
+
+/// How many calls the checks asked for, how many went to the node, in how many requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallStats {
+    /// Calls asked by the checks.
+    pub asked: u64,
+    /// Calls sent (a call asked twice in one round is sent once).
+    pub sent: u64,
+    /// HTTP or websocket requests (a batch counts once).
+    pub requests: u64,
 }
 
 fn rpc(error: ChainError) -> MarketError {
@@ -97,6 +173,7 @@ impl ChainView {
             categories: Mutex::new(saturate(categories)),
             owners: Mutex::new(HashMap::new()),
             descriptions: Mutex::new(HashMap::new()),
+            calls: CallQueue::new(),
         })
     }
 
@@ -125,6 +202,63 @@ impl ChainView {
         &self.domain
     }
 
+    /// Calls a view of `to` at the latest block, together with the other calls in flight (see
+    /// the module docs).
+    ///
+    /// The call joins a queue; whoever gets one of the [`ROUNDS_IN_FLIGHT`] slots sends everything
+    /// queued (its own call too, unless a round in flight took it) and answers each caller. The
+    /// answer is the node's answer to this call alone: its output, or its revert or error, as
+    /// [`ChainClient::call`] gives them.
+    pub async fn call<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, ChainError> {
+        let (reply, mut answer) = oneshot::channel();
+        let input = Bytes::from(call.abi_encode());
+        self.calls.asked.fetch_add(1, Ordering::Relaxed);
+        lock(&self.calls.pending).push(PendingCall { to, input, reply });
+        // The semaphore is never closed.
+        let slot = Arc::clone(&self.calls.rounds).acquire_owned().await.ok();
+        let output = match answer.try_recv() {
+            Ok(output) => output,
+            Err(_) => {
+                let round = std::mem::take(&mut *lock(&self.calls.pending));
+                if round.is_empty() {
+                    drop(slot);
+                } else {
+                    let provider = self.client.provider().clone();
+                    let requests = Arc::clone(&self.calls.requests);
+                    self.calls.sent.fetch_add(distinct_calls(&round), Ordering::Relaxed);
+                    // Its own task: a caller that goes away never leaves a round unanswered.
+                    tokio::spawn(async move {
+                        send_round(&provider, round, &requests).await;
+                        drop(slot);
+                    });
+                }
+                answer.await.unwrap_or_else(|_| {
+                    Err(TransportErrorKind::custom_str(
+                        "the round of calls stopped before answering",
+                    ))
+                })
+            }
+        };
+        match output {
+            Ok(output) => {
+                C::abi_decode_returns(&output).map_err(|source| ChainError::Decode { to, source })
+            }
+            Err(source) => Err(match Revert::from_rpc_error(&source) {
+                Some(revert) => ChainError::Reverted { to, revert },
+                None => ChainError::Rpc { method: "eth_call", source },
+            }),
+        }
+    }
+
+    /// Counts of the calls so far (see [`CallStats`]).
+    pub fn call_stats(&self) -> CallStats {
+        CallStats {
+            asked: self.calls.asked.load(Ordering::Relaxed),
+            sent: self.calls.sent.load(Ordering::Relaxed),
+            requests: self.calls.requests.load(Ordering::Relaxed),
+        }
+    }
+
     /// The owner of an app, dataset or workerpool; `None` if the registry of `book` does not
     /// know it.
     pub async fn owner(&self, book: Book, asset: Address) -> Result<Option<Address>, MarketError> {
@@ -140,7 +274,6 @@ impl ChainView {
             return Ok(Some(owner));
         }
         let registered = self
-            .client
             .call(registry, &IRegistryView::isRegisteredCall { entry: asset })
             .await
             .map_err(rpc)?;
@@ -149,7 +282,6 @@ impl ChainView {
         }
         let token = U256::from_be_slice(asset.as_slice());
         let owner = self
-            .client
             .call(registry, &IRegistryView::ownerOfCall { tokenId: token })
             .await
             .map_err(rpc)?;
@@ -167,17 +299,17 @@ impl ChainView {
 
     /// How many tasks of an order the chain consumed (`viewConsumed`).
     pub async fn consumed(&self, hash: OrderHash) -> Result<U256, MarketError> {
-        self.client.call(self.hub, &IPoco::viewConsumedCall { _id: hash.0 }).await.map_err(rpc)
+        self.call(self.hub, &IPoco::viewConsumedCall { _id: hash.0 }).await.map_err(rpc)
     }
 
     /// Who presigned an order (`viewPresigned`), zero if nobody.
     pub async fn presigned(&self, hash: OrderHash) -> Result<Address, MarketError> {
-        self.client.call(self.hub, &IPoco::viewPresignedCall { _id: hash.0 }).await.map_err(rpc)
+        self.call(self.hub, &IPoco::viewPresignedCall { _id: hash.0 }).await.map_err(rpc)
     }
 
     /// An account's free balance on the hub (staked RLC, nRLC).
     pub async fn balance(&self, account: Address) -> Result<U256, MarketError> {
-        self.client.call(self.hub, &IPoco::balanceOfCall { account }).await.map_err(rpc)
+        self.call(self.hub, &IPoco::balanceOfCall { account }).await.map_err(rpc)
     }
 
     /// Whether `account` has code (a contract, which signs through ERC-1271).
@@ -200,7 +332,6 @@ impl ChainView {
         sign: Bytes,
     ) -> Result<bool, MarketError> {
         match self
-            .client
             .call(self.hub, &IPoco::verifySignatureCall { _0: account, _1: hash, _2: sign })
             .await
         {
@@ -216,7 +347,7 @@ impl ChainView {
         if category < U256::from(known) {
             return Ok(true);
         }
-        let count = self.client.call(self.hub, &IPoco::countCategoryCall {}).await.map_err(rpc)?;
+        let count = self.call(self.hub, &IPoco::countCategoryCall {}).await.map_err(rpc)?;
         *self.categories.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = saturate(count);
         Ok(category < count)
     }
@@ -233,16 +364,101 @@ impl ChainView {
         if let Some(description) = cached {
             return Ok(description);
         }
-        let description = self
-            .client
-            .call(pool, &Workerpool::m_workerpoolDescriptionCall {})
-            .await
-            .map_err(rpc)?;
+        let description =
+            self.call(pool, &Workerpool::m_workerpoolDescriptionCall {}).await.map_err(rpc)?;
         self.descriptions
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .insert(pool, description.clone());
         Ok(description)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Answers of one call, for every caller that asked it.
+type Replies = Vec<oneshot::Sender<TransportResult<Bytes>>>;
+
+fn distinct_calls(round: &[PendingCall]) -> u64 {
+    let keys: std::collections::HashSet<(Address, &Bytes)> =
+        round.iter().map(|call| (call.to, &call.input)).collect();
+    keys.len() as u64
+}
+
+/// Sends a round of queued calls — one call per distinct contract and input, in batches of at
+/// most [`MAX_BATCH`] — and answers every caller.
+async fn send_round(
+    provider: &DynProvider<Ethereum>,
+    round: Vec<PendingCall>,
+    requests: &AtomicU64,
+) {
+    let mut calls: Vec<(Address, Bytes, Replies)> = Vec::with_capacity(round.len());
+    let mut seen: HashMap<(Address, Bytes), usize> = HashMap::with_capacity(round.len());
+    for call in round {
+        match seen.entry((call.to, call.input)) {
+            Entry::Occupied(slot) => calls[*slot.get()].2.push(call.reply),
+            Entry::Vacant(slot) => {
+                let (to, input) = slot.key().clone();
+                slot.insert(calls.len());
+                calls.push((to, input, vec![call.reply]));
+            }
+        }
+    }
+    let mut calls = calls.into_iter().peekable();
+    while calls.peek().is_some() {
+        let chunk: Vec<(Address, Bytes, Replies)> = calls.by_ref().take(MAX_BATCH).collect();
+        requests.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::chain_request(chunk.len());
+        if chunk.len() == 1 {
+            for (to, input, replies) in chunk {
+                let request = TransactionRequest::default().with_to(to).with_input(input);
+                answer(replies, provider.call(request).await);
+            }
+            continue;
+        }
+        let mut batch = BatchRequest::new(provider.client());
+        let waiters: Vec<_> = chunk
+            .iter()
+            .map(|(to, input, _)| {
+                let request = TransactionRequest::default().with_to(*to).with_input(input.clone());
+                batch.add_call::<_, Bytes>("eth_call", &(request, BlockId::latest()))
+            })
+            .collect();
+        let sent = batch.send().await;
+        for ((_, _, replies), waiter) in chunk.into_iter().zip(waiters) {
+            let output = match (&sent, waiter) {
+                (Err(error), _) => Err(copy(error)),
+                (Ok(()), Err(error)) => Err(error),
+                (Ok(()), Ok(waiter)) => waiter.await,
+            };
+            answer(replies, output);
+        }
+    }
+}
+
+/// Gives `output` to every caller of a call.
+fn answer(replies: Replies, output: TransportResult<Bytes>) {
+    let mut replies = replies.into_iter();
+    let first = replies.next();
+    for reply in replies {
+        // The caller may be gone.
+        let _ = reply.send(match &output {
+            Ok(bytes) => Ok(bytes.clone()),
+            Err(error) => Err(copy(error)),
+        });
+    }
+    if let Some(reply) = first {
+        let _ = reply.send(output);
+    }
+}
+
+/// The same error for another caller: a node's error answer as it is, anything else by its text.
+fn copy(error: &alloy::transports::TransportError) -> alloy::transports::TransportError {
+    match error {
+        RpcError::ErrorResp(payload) => RpcError::ErrorResp(payload.clone()),
+        other => TransportErrorKind::custom_str(&other.to_string()),
     }
 }
 

@@ -7,6 +7,7 @@
 //! | `poco_market_publish_seconds` | histogram | `book` |
 //! | `poco_market_list_seconds` | histogram | `book` |
 //! | `poco_market_match_seconds` | histogram | `found` |
+//! | `poco_market_chain_request_calls` | histogram | (calls per request to the node: the size of a batch, 1 for a lone call) |
 //! | `poco_market_watcher_block` | gauge | |
 //! | `poco_market_watcher_events_total` | counter | `event` |
 
@@ -52,6 +53,12 @@ pub fn list(book: Book, elapsed: Duration) {
 pub fn best_match(found: bool, elapsed: Duration) {
     metrics::histogram!("poco_market_match_seconds", "found" => if found { "true" } else { "false" })
         .record(elapsed.as_secs_f64());
+}
+
+/// A request of chain reads went to the node with `calls` calls in it.
+pub fn chain_request(calls: usize) {
+    #[allow(clippy::cast_precision_loss)]
+    metrics::histogram!("poco_market_chain_request_calls").record(calls as f64);
 }
 
 /// The watcher handled `block`.

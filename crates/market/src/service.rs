@@ -236,6 +236,9 @@ impl Market {
             what: format!("order {hash}"),
             detail: error.to_string(),
         })?;
+        // What `OrderRow::pool` reads back: no metadata at all is no metadata.
+        let pool = pool.filter(|pool| *pool != PoolMetadata::default());
+        let published_at = now_ms();
         let new = NewOrder {
             hash,
             book: O::BOOK,
@@ -243,21 +246,39 @@ impl Market {
             columns,
             volume,
             consumed,
-            published_at: now_ms(),
-            pool,
+            published_at,
+            pool: pool.clone(),
             body,
         };
-        if !self.store.insert(&new, self.limits.max_open_orders).await? {
+        if !self.store.insert(new, self.limits.max_open_orders).await? {
             return Err(refused(
                 ErrorCode::AlreadyPublished,
                 format!("order {hash} is already in the book"),
             ));
         }
-        // What the insertion wrote (an older closed record of the hash is overwritten whole).
-        let row = new.row();
+        // What the insertion wrote (an older closed record of the hash is overwritten whole),
+        // from what is in hand rather than read back.
+        let remaining = volume.saturating_sub(consumed);
         debug!(book = %O::BOOK, %hash, signer = %owner, "Order published.");
-        self.announce(FeedEventKind::Published, &row);
-        record(&row, self.chain.chain_id())
+        // Nobody listening is fine.
+        let _ = self.feed.send(FeedEvent {
+            event: FeedEventKind::Published,
+            book: O::BOOK,
+            order_hash: hash,
+            status: OrderStatus::Open,
+            remaining,
+        });
+        Ok(OrderRecord {
+            order_hash: hash,
+            book: O::BOOK,
+            chain_id: self.chain.chain_id(),
+            signer: owner,
+            status: OrderStatus::Open,
+            remaining,
+            publication_timestamp: published_at,
+            order: signed,
+            pool,
+        })
     }
 
     /// The signature rules of the hub (spec §3.3): the owner's EOA signature, a contract

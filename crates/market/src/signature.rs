@@ -1,26 +1,26 @@
-//! Order signature recovery for the publication path, with one double scalar multiplication.
+//! Order signature recovery for the publication path, through libsecp256k1.
 //!
-//! `poco_primitives::signature::recover_signer` goes through k256's generic recovery, which
-//! checks the signature against the recovered key afterwards: a second multiplication that
-//! cannot fail, since `Q = r⁻¹(s·R − z·G)` satisfies `s⁻¹(z·G + r·Q) = R` by construction. On
-//! the publication path that second multiplication was a quarter of the market's CPU. Here the
-//! signature is parsed by the same function under the same hub rules (65 bytes with `v` ∈
-//! {27, 28} or 64 bytes, low `s`), `Q` is computed once, and anything the fast path cannot
-//! recover (`r` not on the curve, a zero scalar, `Q` at infinity) goes to the generic recovery,
+//! `poco_primitives::signature::recover_signer` goes through k256's generic recovery: a
+//! constant-time double multiplication (needless for a public signature), then a check of the
+//! signature against the recovered key, a second multiplication that cannot fail since
+//! `Q = r⁻¹(s·R − z·G)` satisfies `s⁻¹(z·G + r·Q) = R` by construction. On the publication path
+//! that recovery was the largest cost of the market. Here the signature is parsed by the same
+//! function under the same hub rules (65 bytes with `v` ∈ {27, 28} or 64 bytes, low `s`), and
+//! `Q` is computed once by libsecp256k1's variable-time multiplication with precomputed tables
+//! (the C library Bitcoin Core and geth use). Anything it cannot recover (`r` or `s` zero or not
+//! below the group order, `r` not on the curve, `Q` at infinity) goes to the generic recovery,
 //! which gives the same error as before.
 
 use alloy::primitives::{Address, B256, Signature, keccak256};
-use k256::{
-    AffinePoint, FieldBytes, ProjectivePoint, Scalar,
-    elliptic_curve::{
-        Group, PrimeField,
-        ops::{Invert, LinearCombination, Reduce},
-        point::DecompressPoint,
-        sec1::ToEncodedPoint,
-        subtle::Choice,
-    },
-};
 use poco_primitives::signature::{parse_signature, recover_signer};
+use secp256k1::{
+    Message, Secp256k1, VerifyOnly,
+    ecdsa::{RecoverableSignature, RecoveryId},
+};
+use std::sync::LazyLock;
+
+/// A verification context (its tables are static; made once).
+static CONTEXT: LazyLock<Secp256k1<VerifyOnly>> = LazyLock::new(Secp256k1::verification_only);
 
 /// The EOA whose key signed `hash` (see the module docs; same answers and errors as
 /// `recover_signer`).
@@ -33,34 +33,15 @@ pub fn recover(hash: &B256, sign: &[u8]) -> Result<Address, poco_primitives::err
 }
 
 fn recover_once(prehash: &B256, signature: &Signature) -> Option<Address> {
-    let r_bytes = FieldBytes::from(signature.r().to_be_bytes::<32>());
-    let r = Option::<Scalar>::from(Scalar::from_repr(r_bytes))?;
-    let s = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(
-        signature.s().to_be_bytes::<32>(),
-    )))?;
-    if bool::from(r.is_zero() | s.is_zero()) {
-        return None;
-    }
-    // The point R with x = r and the signature's y parity.
-    let big_r = Option::<AffinePoint>::from(AffinePoint::decompress(
-        &r_bytes,
-        Choice::from(u8::from(signature.v())),
-    ))?;
-    let z = <Scalar as Reduce<k256::U256>>::reduce_bytes(&FieldBytes::from(prehash.0));
-    // r is public: a variable-time inverse is fine.
-    let r_inv = Option::<Scalar>::from(r.invert_vartime())?;
-    let key = ProjectivePoint::lincomb(
-        &ProjectivePoint::GENERATOR,
-        &-(r_inv * z),
-        &ProjectivePoint::from(big_r),
-        &(r_inv * s),
-    );
-    if bool::from(key.is_identity()) {
-        return None;
-    }
-    let encoded = key.to_affine().to_encoded_point(false);
+    let mut compact = [0u8; 64];
+    compact[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
+    compact[32..].copy_from_slice(&signature.s().to_be_bytes::<32>());
+    let id = RecoveryId::try_from(i32::from(signature.v())).ok()?;
+    let signature = RecoverableSignature::from_compact(&compact, id).ok()?;
+    let key = CONTEXT.recover_ecdsa(Message::from_digest(prehash.0), &signature).ok()?;
     // The address is the last 20 bytes of the hash of the key's 64 bytes (no 0x04 tag).
-    Some(Address::from_slice(&keccak256(&encoded.as_bytes()[1..])[12..]))
+    let encoded = key.serialize_uncompressed();
+    Some(Address::from_slice(&keccak256(&encoded[1..])[12..]))
 }
 
 #[cfg(test)]

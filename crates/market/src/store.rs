@@ -368,11 +368,16 @@ impl Sql {
 #[derive(Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes and the publication's own reads go (see [`Store::connect`]).
+    writer: AnyPool,
     backend: Backend,
     /// Serialises check-then-write sequences (open-order limit, watcher updates).
     write: Arc<Mutex<()>>,
     /// Insertions waiting for the next group commit (see [`Store::insert`]).
     pending: std::sync::Mutex<Vec<PendingInsert>>,
+    /// Group commits so far, and the insertions they carried.
+    commits: std::sync::atomic::AtomicU64,
+    committed: std::sync::atomic::AtomicU64,
 }
 
 /// An insertion waiting for a group commit, and where its answer goes.
@@ -385,14 +390,31 @@ struct PendingInsert {
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
+    ///
+    /// On a SQLite file, every write goes through one connection of its own, the reads through
+    /// the others. A SQLite connection that sees the database changed by another connection
+    /// drops its whole page cache and unmaps its memory map before reading again: with writes
+    /// spread over the pool, every group commit and the write after it paid for that (a fifth of
+    /// the SQLite thread's time went to unmapping and faulting pages back in). The writer only
+    /// ever sees its own changes. The publication's duplicate check stays on the readers: on the
+    /// writer it would queue behind every group commit. PostgreSQL has no such cost: one pool.
     pub async fn connect(url: &str) -> Result<Self> {
-        let (pool, backend) = poco_db::connect_with(url, &MIGRATOR, &tuning()).await?;
+        let (pool, backend) = poco_db::connect_with(url, &MIGRATOR, &tuning(None)).await?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = if backend == Backend::Sqlite && !in_memory {
+            poco_db::connect_with(url, &MIGRATOR, &tuning(Some(1))).await?.0
+        } else {
+            pool.clone()
+        };
         info!(?backend, "Order store ready.");
         Ok(Self {
             pool,
+            writer,
             backend,
             write: Arc::new(Mutex::new(())),
             pending: std::sync::Mutex::new(Vec::new()),
+            commits: std::sync::atomic::AtomicU64::new(0),
+            committed: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -419,16 +441,18 @@ impl Store {
     /// every queued order in one transaction (each with its own limit check, in queue order)
     /// and answers each caller. The batch runs in its own task, so a caller that goes away
     /// (a closed HTTP connection) never leaves a batch half done.
-    pub async fn insert(&self, order: &NewOrder, max_open: u32) -> Result<bool> {
+    pub async fn insert(&self, order: NewOrder, max_open: u32) -> Result<bool> {
         let (reply, mut answer) = oneshot::channel();
-        lock(&self.pending).push(PendingInsert { order: order.clone(), max_open, reply });
+        lock(&self.pending).push(PendingInsert { order, max_open, reply });
         let guard = Arc::clone(&self.write).lock_owned().await;
         // The batch before ours may have taken our order already.
         if let Ok(result) = answer.try_recv() {
             return result;
         }
         let batch = std::mem::take(&mut *lock(&self.pending));
-        let (pool, backend) = (self.pool.clone(), self.backend);
+        self.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.committed.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let (pool, backend) = (self.writer.clone(), self.backend);
         tokio::spawn(async move {
             write_batch(&pool, backend, batch).await;
             drop(guard);
@@ -441,6 +465,12 @@ impl Store {
         })
     }
 
+    /// Group commits so far, and the insertions they carried (how well [`Self::insert`] groups).
+    pub fn group_commits(&self) -> (u64, u64) {
+        let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+        (load(&self.commits), load(&self.committed))
+    }
+
     /// Stores already-checked orders in one transaction, without the open-order limit (bulk
     /// loads: imports, benchmarks). Returns how many were stored (an order whose hash is
     /// already open is skipped).
@@ -449,7 +479,7 @@ impl Store {
     /// statement of many rows costs time quadratic in its parameters.
     pub async fn insert_many(&self, orders: &[NewOrder]) -> Result<u64> {
         let _guard = self.write.lock().await;
-        let mut tx = poco_db::begin_write(&self.pool, self.backend).await?;
+        let mut tx = poco_db::begin_write(&self.writer, self.backend).await?;
         let mut stored = 0;
         for order in orders {
             stored += insert_sql(order).query().execute(&mut *tx).await?.rows_affected();
@@ -530,7 +560,7 @@ impl Store {
         }
         let hashes: Vec<String> = select
             .query()
-            .fetch_all(&self.pool)
+            .fetch_all(&self.writer)
             .await?
             .iter()
             .map(|row| row.try_get::<String, _>("hash"))
@@ -544,7 +574,7 @@ impl Store {
     async fn set_status_locked(&self, hash: &str, status: OrderStatus) -> Result<()> {
         let mut sql = Sql::new("UPDATE orders SET status = ");
         sql.int(status.index()).push(" WHERE hash = ").text(hash);
-        sql.query().execute(&self.pool).await?;
+        sql.query().execute(&self.writer).await?;
         Ok(())
     }
 
@@ -563,7 +593,7 @@ impl Store {
         let mut sql = Sql::new("UPDATE orders SET consumed = ");
         sql.text(consumed.to_string()).push(", remaining = ").int(saturate(remaining));
         sql.push(", status = ").int(status).push(" WHERE hash = ").text(row.hash.clone());
-        sql.query().execute(&self.pool).await?;
+        sql.query().execute(&self.writer).await?;
         drop(_guard);
         self.get(hash).await
     }
@@ -576,13 +606,13 @@ impl Store {
         let mut insert = Sql::new("INSERT INTO closed_orders (hash, block) VALUES (");
         insert.text(text.clone()).push(", ").int(saturate(U256::from(block)));
         insert.push(") ON CONFLICT (hash) DO NOTHING");
-        insert.query().execute(&self.pool).await?;
+        insert.query().execute(&self.writer).await?;
         let mut update = Sql::new("UPDATE orders SET status = ");
         update.int(OrderStatus::Canceled.index()).push(", remaining = 0 WHERE hash = ");
         update.text(text).push(" AND status IN (");
         update.int(OrderStatus::Open.index()).push(", ").int(OrderStatus::Filled.index());
         update.push(")");
-        update.query().execute(&self.pool).await?;
+        update.query().execute(&self.writer).await?;
         drop(_guard);
         self.get(hash).await
     }
@@ -611,7 +641,7 @@ impl Store {
         ));
         select.text(address_text(asset));
         select.push(" AND signer <> ").text(address_text(new_owner));
-        let mut rows = select.query_as::<OrderRow>().fetch_all(&self.pool).await?;
+        let mut rows = select.query_as::<OrderRow>().fetch_all(&self.writer).await?;
         for row in &mut rows {
             self.set_status_locked(&row.hash, OrderStatus::Dead).await?;
             row.status = OrderStatus::Dead.index();
@@ -650,22 +680,24 @@ impl Store {
         })?;
         let mut sql = Sql::new("INSERT INTO watcher_cursor (id, cursor) VALUES (1, ");
         sql.text(text).push(") ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor");
-        sql.query().execute(&self.pool).await?;
+        sql.query().execute(&self.writer).await?;
         Ok(())
     }
 
     /// Closes the pool.
     pub async fn close_pool(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 
 /// The market's database settings: a large page cache and memory-mapped reads on SQLite (a
 /// million-order book is about a gigabyte; the default 2 MB cache made every read and every
-/// insertion go to the file), temporary sorts in memory.
-fn tuning() -> poco_db::Tuning {
+/// insertion go to the file), temporary sorts in memory; `max_connections` as poco-db's default
+/// when `None`.
+fn tuning(max_connections: Option<u32>) -> poco_db::Tuning {
     poco_db::Tuning {
-        max_connections: None,
+        max_connections,
         sqlite_pragmas: vec![
             // 64 MB of page cache per connection.
             "PRAGMA cache_size = -65536",

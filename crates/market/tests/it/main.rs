@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines, missing_docs, unreachable_pub)]
 
 mod api;
+mod chain;
 mod matching;
 mod reference;
 mod watcher;
