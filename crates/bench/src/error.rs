@@ -39,6 +39,9 @@ pub enum BenchError {
     /// A PoCo flow step failed.
     #[error(transparent)]
     Flow(#[from] poco_compat::Error),
+    /// The scheduler (or a simulated worker's exchange with it) failed.
+    #[error("scheduler: {0}")]
+    Scheduler(String),
     /// Bad parameters.
     #[error("invalid parameters: {0}")]
     Params(String),

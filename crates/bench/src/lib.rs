@@ -16,8 +16,10 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod client;
+pub mod dispatch;
 pub mod error;
 pub mod node;
+pub mod output;
 pub mod report;
 pub mod stats;
 pub mod tasks;

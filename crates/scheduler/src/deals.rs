@@ -18,6 +18,7 @@ use poco_primitives::{
 use poco_scheduler_api::Executor;
 use poco_scheduler_api::worker::{AppSpec, DatasetSpec};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tracing::{debug, info, warn};
 
 use crate::{
@@ -148,15 +149,30 @@ impl Engine {
         Ok(created > 0)
     }
 
-    /// A stored deal.
-    pub(crate) async fn deal(&self, deal_id: DealId) -> Result<DealInfo, EngineError> {
+    /// A stored deal (read from the store once, then kept: a stored deal never changes).
+    pub(crate) async fn deal(&self, deal_id: DealId) -> Result<Arc<DealInfo>, EngineError> {
+        let cached = self
+            .inner
+            .deals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&deal_id)
+            .cloned();
+        if let Some(info) = cached {
+            return Ok(info);
+        }
         let json = self.inner.store.deal_info(deal_id).await?.ok_or_else(|| {
             EngineError::BadDeal { deal: deal_id.to_string(), detail: "not stored".into() }
         })?;
-        serde_json::from_value(json).map_err(|error| EngineError::BadDeal {
-            deal: deal_id.to_string(),
-            detail: error.to_string(),
-        })
+        let info: Arc<DealInfo> = Arc::new(serde_json::from_value(json).map_err(|error| {
+            EngineError::BadDeal { deal: deal_id.to_string(), detail: error.to_string() }
+        })?);
+        self.inner
+            .deals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(deal_id, Arc::clone(&info));
+        Ok(info)
     }
 
     async fn read_deal(&self, deal_id: DealId) -> Result<DealInfo, EngineError> {

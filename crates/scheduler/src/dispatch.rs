@@ -26,7 +26,14 @@ use crate::{
     machine::TaskEvent,
     registry::{Refusal, WorkerInfo},
     store::ReplicateRecord,
+    store::TaskRecord,
 };
+
+/// Tasks read per dispatch query.
+const DISPATCH_PAGE: u32 = 128;
+
+/// Most saturated tasks remembered (a few MiB at most).
+const SATURATED_KEPT: usize = 65_536;
 
 /// States of a replicate still on its way to a contribution.
 const COMPUTING: &[ReplicateState] = &[
@@ -127,65 +134,99 @@ impl Engine {
         }
         let score = self.score(worker).await.map_err(out_of_service)?;
         let now = self.last_chain_time();
-        let mut candidates = Vec::new();
-        for state in [TaskState::Running, TaskState::Initialized] {
-            candidates.extend(
-                store.tasks_in(state, 500).await.map_err(|error| out_of_service(error.into()))?,
-            );
+        if now == 0 {
+            return Ok(None);
         }
-        candidates.sort_by_key(|task| (task.contribution_deadline, task.task_id));
-        for task in candidates {
-            if now == 0 || now + self.inner.config.contribution_margin >= task.contribution_deadline
-            {
-                continue;
-            }
-            let deal = self.deal(task.deal_id).await.map_err(out_of_service)?;
-            if !info.registration.tags.is_superset_of(&deal.tag)
-                || !info.registration.executors.contains(&deal.app.executor)
-            {
-                continue;
-            }
-            let replicates = store
-                .replicates(task.task_id)
+        let min_deadline = now.saturating_add(self.inner.config.contribution_margin);
+        let mut after = None;
+        loop {
+            let page = store
+                .dispatch_page(worker, min_deadline, after, DISPATCH_PAGE)
                 .await
                 .map_err(|error| out_of_service(error.into()))?;
-            if replicates.iter().any(|r| r.worker == worker) {
-                continue;
+            let Some(last) = page.last() else { return Ok(None) };
+            after = Some((last.contribution_deadline, last.task_id));
+            let open: Vec<&TaskRecord> =
+                page.iter().filter(|task| !self.known_saturated(task)).collect();
+            let ids: Vec<TaskId> = open.iter().map(|task| task.task_id).collect();
+            let mut replicates_of = store
+                .replicates_of_tasks(&ids)
+                .await
+                .map_err(|error| out_of_service(error.into()))?;
+            for task in open {
+                let deal = self.deal(task.deal_id).await.map_err(out_of_service)?;
+                let replicates = replicates_of.remove(&task.task_id).unwrap_or_default();
+                let scored: Vec<_> =
+                    replicates.iter().map(|r| (r.clone(), self.known_score(r.worker))).collect();
+                // Wanting none from a worker of score 0 is wanting none from anybody.
+                if replicates_wanted(deal.trust, &scored, U256::ZERO) == 0 {
+                    self.mark_saturated(task);
+                    continue;
+                }
+                if !info.registration.tags.is_superset_of(&deal.tag)
+                    || !info.registration.executors.contains(&deal.app.executor)
+                    || replicates_wanted(deal.trust, &scored, score) == 0
+                {
+                    continue;
+                }
+                return self.assign(worker, task, &deal, replicates.len(), score).await.map(Some);
             }
-            let scored: Vec<_> =
-                replicates.iter().map(|r| (r.clone(), self.known_score(r.worker))).collect();
-            if replicates_wanted(deal.trust, &scored, score) == 0 {
-                continue;
+            if page.len() < DISPATCH_PAGE as usize {
+                return Ok(None);
             }
-            let authorization = WorkerpoolAuthorization::sign(
-                &self.inner.signer,
-                worker,
-                task.task_id,
-                Address::ZERO,
-            )
+        }
+    }
+
+    /// Whether dispatch found `task` saturated at its current version.
+    fn known_saturated(&self, task: &TaskRecord) -> bool {
+        self.inner
+            .saturated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&task.task_id)
+            .is_some_and(|version| *version == task.version)
+    }
+
+    fn mark_saturated(&self, task: &TaskRecord) {
+        let mut saturated =
+            self.inner.saturated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if saturated.len() >= SATURATED_KEPT {
+            // Entries of ended tasks are never read again: start over rather than grow.
+            saturated.clear();
+        }
+        saturated.insert(task.task_id, task.version);
+    }
+
+    /// Gives `task` to `worker`: signs the authorization, stores the replicate (and the task's
+    /// `RUNNING`).
+    async fn assign(
+        &self,
+        worker: Address,
+        task: &TaskRecord,
+        deal: &DealInfo,
+        replicates_before: usize,
+        score: U256,
+    ) -> Result<Assignment, Refusal> {
+        let out_of_service = |error: EngineError| {
+            tracing::warn!(%worker, %error, "Dispatch failed.");
+            Refusal::new(ErrorCode::Internal, "internal error")
+        };
+        let store = &self.inner.store;
+        let authorization =
+            WorkerpoolAuthorization::sign(&self.inner.signer, worker, task.task_id, Address::ZERO)
+                .map_err(|error| out_of_service(error.into()))?;
+        store
+            .assign_replicate(task.task_id, worker, Some(&json!({"score": score})))
+            .await
             .map_err(|error| out_of_service(error.into()))?;
-            store
-                .assign_replicate(task.task_id, worker, Some(&json!({"score": score})))
-                .await
-                .map_err(|error| out_of_service(error.into()))?;
-            if task.state == TaskState::Initialized {
-                // The driver may have moved it meanwhile (consensus needs RUNNING first): ignore.
-                let _ = store
-                    .apply_task(
-                        task.task_id,
-                        TaskState::Initialized,
-                        TaskEvent::ReplicateStarted,
-                        None,
-                    )
-                    .await;
-            }
-            info!(task = %task.task_id, %worker, replicates = replicates.len() + 1, "Replicate assigned.");
-            return Ok(Some(Assignment {
-                task: spec(&deal, task.task_id, task.task_index),
-                authorization,
-            }));
+        if task.state == TaskState::Initialized {
+            // The driver may have moved it meanwhile (consensus needs RUNNING first): ignore.
+            let _ = store
+                .apply_task(task.task_id, TaskState::Initialized, TaskEvent::ReplicateStarted, None)
+                .await;
         }
-        Ok(None)
+        info!(task = %task.task_id, %worker, replicates = replicates_before + 1, "Replicate assigned.");
+        Ok(Assignment { task: spec(deal, task.task_id, task.task_index), authorization })
     }
 }
 

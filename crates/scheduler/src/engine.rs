@@ -32,7 +32,9 @@ use std::{
 use tokio::sync::{Notify, broadcast};
 use tracing::{info, warn};
 
-use crate::{api::WorkerApi, error::StoreError, store::Store};
+use poco_primitives::{DealId, TaskId};
+
+use crate::{api::WorkerApi, deals::DealInfo, error::StoreError, store::Store};
 
 /// The engine's periods and limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +139,11 @@ pub(crate) struct Inner {
     pub(crate) dispatch: tokio::sync::Mutex<()>,
     /// Workers' on-chain scores, as last read.
     pub(crate) scores: std::sync::Mutex<HashMap<Address, U256>>,
+    /// Deals as stored (they never change once stored), read once.
+    pub(crate) deals: std::sync::Mutex<HashMap<DealId, Arc<DealInfo>>>,
+    /// Tasks that dispatch found wanting no more replicates, with the task's `version` then:
+    /// skipped without reading their replicates until any transition of theirs bumps it.
+    pub(crate) saturated: std::sync::Mutex<HashMap<TaskId, u64>>,
     /// The latest block's timestamp, as last read (seconds).
     pub(crate) chain_now: AtomicU64,
 }
@@ -189,6 +196,8 @@ impl Engine {
                 push,
                 dispatch: tokio::sync::Mutex::new(()),
                 scores: std::sync::Mutex::new(HashMap::new()),
+                deals: std::sync::Mutex::new(HashMap::new()),
+                saturated: std::sync::Mutex::new(HashMap::new()),
                 chain_now: AtomicU64::new(0),
             }),
         }

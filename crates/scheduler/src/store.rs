@@ -478,6 +478,65 @@ impl Store {
         rows.iter().map(task_record).collect()
     }
 
+    /// A page of the tasks `worker` could be given, in dispatch order (earliest contribution
+    /// deadline first, then task id): `RUNNING` or `INITIALIZED`, contribution deadline after
+    /// `min_deadline`, after `after` in that order, and holding no replicate of `worker`.
+    pub async fn dispatch_page(
+        &self,
+        worker: Address,
+        min_deadline: u64,
+        after: Option<(u64, TaskId)>,
+        limit: u32,
+    ) -> Result<Vec<TaskRecord>> {
+        let (after_deadline, after_task) =
+            after.map_or((0, String::new()), |(deadline, task)| (deadline, hex(task)));
+        let rows = sqlx::query(
+            "SELECT t.task_id, t.deal_id, t.task_index, t.state, t.version, \
+             t.contribution_deadline, t.final_deadline FROM tasks t \
+             WHERE t.state IN ($1, $2) AND t.contribution_deadline > $3 \
+             AND (t.contribution_deadline > $4 OR (t.contribution_deadline = $4 AND t.task_id > $5)) \
+             AND NOT EXISTS (SELECT 1 FROM replicates m WHERE m.task_id = t.task_id AND m.worker = $6) \
+             ORDER BY t.contribution_deadline, t.task_id LIMIT $7",
+        )
+        .bind(TaskState::Running.as_str())
+        .bind(TaskState::Initialized.as_str())
+        .bind(i64::try_from(min_deadline).unwrap_or(i64::MAX))
+        .bind(i64::try_from(after_deadline).unwrap_or(i64::MAX))
+        .bind(after_task)
+        .bind(hex(worker))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(task_record).collect()
+    }
+
+    /// The replicates of each of `tasks` (tasks without any are absent).
+    pub async fn replicates_of_tasks(
+        &self,
+        tasks: &[TaskId],
+    ) -> Result<std::collections::HashMap<TaskId, Vec<ReplicateRecord>>> {
+        let mut out: std::collections::HashMap<TaskId, Vec<ReplicateRecord>> =
+            std::collections::HashMap::new();
+        // Well under SQLite's and PostgreSQL's bind limits per query.
+        for chunk in tasks.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT task_id, worker, state, result_hash FROM replicates \
+                 WHERE task_id IN ({}) ORDER BY task_id, worker",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for task in chunk {
+                query = query.bind(hex(*task));
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let record = replicate_record(&row)?;
+                out.entry(record.task_id).or_default().push(record);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many tasks are in each state (every state, zero included).
     pub async fn count_by_state(&self) -> Result<Vec<(TaskState, u64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM tasks GROUP BY state")

@@ -22,6 +22,7 @@ on_both_dbs!(
     concurrent_events_apply_once,
     a_worker_never_holds_two_replicates_of_a_task,
     a_store_reopens_with_its_data,
+    dispatch_pages_follow_deadline_order_and_skip_what_the_worker_holds,
 );
 
 fn new_task(index: u64) -> NewTask {
@@ -396,4 +397,84 @@ async fn a_store_reopens_with_its_data(db: Db) {
     let ready = store.tasks_in(TS::Initialized, 10).await.unwrap();
     assert_eq!(ready, vec![record]);
     assert_eq!(store.timeline(task.task_id).await.unwrap().len(), 2);
+}
+
+/// `dispatch_page`: RUNNING and INITIALIZED tasks only, contribution deadline after the bound,
+/// earliest deadline then task id, pages resuming after their last task, never a task the worker
+/// already holds; `replicates_of_tasks` groups each task's replicates.
+async fn dispatch_pages_follow_deadline_order_and_skip_what_the_worker_holds(db: Db) {
+    let test_db = TestDb::new(db, "scheduler").await;
+    let store = Store::connect(&test_db.url).await.unwrap();
+    let (me, other) = (Address::repeat_byte(1), Address::repeat_byte(2));
+    // 12 tasks, deadlines 1000, 1000, 1001, 1001, …; the first 10 initialized.
+    let mut tasks = Vec::new();
+    for index in 0..12u64 {
+        let task = NewTask { contribution_deadline: 1_000 + index / 2, ..new_task(index) };
+        store.create_task(&task).await.unwrap();
+        if index < 10 {
+            store
+                .apply_task(task.task_id, TS::Received, TaskEvent::InitializeSent, None)
+                .await
+                .unwrap();
+            store
+                .apply_task(task.task_id, TS::Initializing, TaskEvent::Initialized, None)
+                .await
+                .unwrap();
+        }
+        tasks.push(task);
+    }
+    // Task 0: I hold it. Task 1: another worker holds it (RUNNING). Task 2: failed.
+    store.assign_replicate(tasks[0].task_id, me, None).await.unwrap();
+    store.assign_replicate(tasks[1].task_id, other, None).await.unwrap();
+    store
+        .apply_task(tasks[1].task_id, TS::Initialized, TaskEvent::ReplicateStarted, None)
+        .await
+        .unwrap();
+    store
+        .apply_task(
+            tasks[2].task_id,
+            TS::Initialized,
+            TaskEvent::Fail(TaskFailureCause::ContributionTimeout),
+            None,
+        )
+        .await
+        .unwrap();
+
+    let mut expected: Vec<(u64, TaskId)> = tasks[1..10]
+        .iter()
+        .filter(|task| task.task_id != tasks[2].task_id)
+        .map(|task| (task.contribution_deadline, task.task_id))
+        .collect();
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.dispatch_page(me, 999, after, 3).await.unwrap();
+        assert!(page.len() <= 3);
+        seen.extend(page.iter().map(|task| (task.contribution_deadline, task.task_id)));
+        let Some(last) = page.last() else { break };
+        after = Some((last.contribution_deadline, last.task_id));
+    }
+    assert_eq!(seen, expected, "every candidate once, in dispatch order");
+    let running = store.dispatch_page(me, 999, None, 100).await.unwrap();
+    assert_eq!(
+        running.iter().find(|task| task.task_id == tasks[1].task_id).unwrap().state,
+        TS::Running
+    );
+    // The deadline bound: deadlines 1000 and 1001 are not after 1001.
+    let late = store.dispatch_page(me, 1_001, None, 100).await.unwrap();
+    assert!(late.iter().all(|task| task.contribution_deadline > 1_001));
+    assert_eq!(late.len(), expected.iter().filter(|(deadline, _)| *deadline > 1_001).count());
+    // The other worker does not hold task 0.
+    let theirs = store.dispatch_page(other, 999, None, 100).await.unwrap();
+    assert!(theirs.iter().any(|task| task.task_id == tasks[0].task_id));
+    assert!(theirs.iter().all(|task| task.task_id != tasks[1].task_id));
+
+    let grouped = store
+        .replicates_of_tasks(&[tasks[0].task_id, tasks[1].task_id, tasks[3].task_id])
+        .await
+        .unwrap();
+    assert_eq!(grouped.len(), 2, "task 3 has no replicate");
+    assert_eq!(grouped[&tasks[0].task_id][0].worker, me);
+    assert_eq!(grouped[&tasks[1].task_id][0].worker, other);
 }
