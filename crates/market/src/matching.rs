@@ -2,11 +2,15 @@
 //! matched with, under the hub's `matchOrders` rules (spec §4.1).
 //!
 //! Each book is first narrowed by the rules that involve the request alone (asset, category,
-//! trust, max price, the restrictions on the app, dataset and requester, the request's tag);
+//! trust, max price, the restrictions on the app, dataset and requester, the request's tag, and
+//! for a TEE request the TEE bit of the app);
 //! what couples the three sell orders (their workerpool restrictions, the deal tag the pool must
 //! offer, the TEE bit) is checked in memory. The books are read cheapest first, a page at a time:
 //! a match is returned once no order beyond the pages read could make a cheaper set, so the
-//! answer is exact; the search reads at most [`MAX_CANDIDATES`] orders of each book.
+//! answer is exact; the search reads at most [`MAX_CANDIDATES`] orders of each book. Once every
+//! app and dataset candidate is read, the tag bits any fitting pair asks of a pool narrow the
+//! pool book's next pages, and a search where no app and dataset fit together (the TEE rule)
+//! stops without reading pools further.
 //!
 //! Restrictions naming a group contract (ERC-734) are treated as not admitting the account: the
 //! market does not resolve groups, so it never proposes a set that could fail on them.
@@ -217,6 +221,9 @@ impl Market {
         let app_filter = ListFilter {
             exact: vec![(AddressColumn::App, query.app)],
             admits: vec![(AddressColumn::Dataset, dataset), (AddressColumn::Requester, requester)],
+            // A TEE deal needs a TEE app: under a TEE request, the others never fit (and as the
+            // cheapest apps, they made the search read far more pools to prove its answer).
+            min_tag: request_tag.is_tee().then_some(Tag::TEE),
             max_price: price(query.app_max_price),
             min_remaining: Some(1),
             ..Default::default()
@@ -232,7 +239,7 @@ impl Market {
         if let Some(pool) = query.workerpool.filter(|pool| !pool.is_zero()) {
             pool_exact.push((AddressColumn::Workerpool, pool));
         }
-        let pool_filter = ListFilter {
+        let mut pool_filter = ListFilter {
             exact: pool_exact,
             admits: vec![
                 (AddressColumn::App, query.app),
@@ -255,16 +262,37 @@ impl Market {
         // what it read could still make a cheaper set.
         let mut want = [FIRST_PAGE; 3];
         loop {
-            apps.fill(store, &app_filter, want[0]).await?;
-            if let Some(datasets) = datasets.as_mut() {
-                datasets.fill(store, &dataset_filter, want[1]).await?;
-            }
-            pools.fill(store, &pool_filter, want[2]).await?;
+            // The books are read at once, each on its own connection.
+            let dataset_fill = async {
+                match datasets.as_mut() {
+                    Some(datasets) => datasets.fill(store, &dataset_filter, want[1]).await,
+                    None => Ok(()),
+                }
+            };
+            tokio::try_join!(
+                apps.fill(store, &app_filter, want[0]),
+                dataset_fill,
+                pools.fill(store, &pool_filter, want[2]),
+            )?;
             if apps.orders.is_empty()
                 || pools.orders.is_empty()
                 || datasets.as_ref().is_some_and(|d| d.orders.is_empty())
             {
                 return Ok(None);
+            }
+            if apps.exhausted && datasets.as_ref().is_none_or(|d| d.exhausted) {
+                // Every app and dataset order that could take part is read: what a pool must
+                // offer to fit any of them is known, and no pool helps if none fit together.
+                let Some(floor) = pool_tag_floor(
+                    &apps.orders,
+                    datasets.as_ref().map(|d| &d.orders[..]),
+                    request_tag,
+                ) else {
+                    return Ok(None);
+                };
+                // The next pages skip pools without these bits (they could not fit); the pages
+                // read stay valid bounds, being read in the same order under a wider filter.
+                pool_filter.min_tag = Some(floor);
             }
             let best = search(
                 &apps.orders,
@@ -295,14 +323,19 @@ impl Market {
             }
             if proven {
                 let Some((task_price, a, d, w)) = best else { return Ok(None) };
-                let app = self.winner::<AppOrder>(&apps.orders[a]).await?;
-                let dataset = match (d, datasets.as_ref()) {
-                    (Some(d), Some(datasets)) => {
-                        Some(self.winner::<DatasetOrder>(&datasets.orders[d]).await?)
+                let dataset = async {
+                    match (d, datasets.as_ref()) {
+                        (Some(d), Some(datasets)) => {
+                            self.winner::<DatasetOrder>(&datasets.orders[d]).await.map(Some)
+                        }
+                        _ => Ok(None),
                     }
-                    _ => None,
                 };
-                let workerpool = self.winner::<WorkerpoolOrder>(&pools.orders[w]).await?;
+                let (app, dataset, workerpool) = tokio::try_join!(
+                    self.winner::<AppOrder>(&apps.orders[a]),
+                    dataset,
+                    self.winner::<WorkerpoolOrder>(&pools.orders[w]),
+                )?;
                 let volume = [
                     Some(app.remaining),
                     dataset.as_ref().map(|d| d.remaining),
@@ -316,6 +349,34 @@ impl Market {
             }
         }
     }
+}
+
+/// The tag bits a pool must offer to fit with some (app, dataset) pair of the candidates under a
+/// request of tag `request_tag` (each fitting pair asks its own bits; their common bits are
+/// asked by all); `None` when no pair passes the TEE rule of `matchOrders` (a TEE deal needs a
+/// TEE app and a TEE app makes a TEE deal), so no pool can make a set with them.
+fn pool_tag_floor(
+    apps: &[Candidate],
+    datasets: Option<&[Candidate]>,
+    request_tag: Tag,
+) -> Option<Tag> {
+    let mut floor: Option<Tag> = None;
+    let mut consider = |app: &Candidate, tag: Tag| {
+        if tag.is_tee() == app.tag.is_tee() {
+            floor = Some(floor.map_or(tag, |floor| floor & tag));
+        }
+    };
+    for app in apps {
+        match datasets {
+            None => consider(app, app.tag | request_tag),
+            Some(datasets) => {
+                for dataset in datasets {
+                    consider(app, app.tag | dataset.tag | request_tag);
+                }
+            }
+        }
+    }
+    floor
 }
 
 /// The cheapest fitting (app, dataset, pool) among the candidates, as indexes with the total
@@ -361,4 +422,35 @@ fn search(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(tag: Tag) -> Candidate {
+        Candidate { hash: OrderHash::default(), price: U256::ZERO, tag, workerpool: Address::ZERO }
+    }
+
+    #[test]
+    fn pool_tag_floor_follows_the_tee_rule() {
+        let [plain, gpu, scone] = [Tag::NONE, Tag::GPU, Tag::TEE_SCONE];
+        let books = |tags: &[Tag]| tags.iter().map(|tag| candidate(*tag)).collect::<Vec<_>>();
+        let floor = |apps: &[Tag], datasets: Option<&[Tag]>, request: Tag| {
+            let datasets = datasets.map(books);
+            pool_tag_floor(&books(apps), datasets.as_deref(), request)
+        };
+        // A TEE request needs a TEE app: none, no set.
+        assert_eq!(floor(&[plain, gpu], None, Tag::TEE), None);
+        // With one, the pool must offer what that app and the request ask.
+        assert_eq!(floor(&[plain, scone], None, Tag::TEE), Some(Tag::TEE_SCONE));
+        // Without TEE, the common bits of the fitting apps (a TEE app still fits).
+        assert_eq!(floor(&[gpu, scone], None, Tag::NONE), Some(Tag::NONE));
+        assert_eq!(floor(&[gpu], None, Tag::NONE), Some(Tag::GPU));
+        // A TEE dataset needs a TEE app too.
+        assert_eq!(floor(&[plain], Some(&[scone]), Tag::NONE), None);
+        assert_eq!(floor(&[plain, scone], Some(&[scone]), Tag::NONE), Some(Tag::TEE_SCONE));
+        // Pairs that fit ask different bits: only the common ones bind every pool.
+        assert_eq!(floor(&[plain, scone], Some(&[gpu, scone]), Tag::NONE), Some(Tag::NONE));
+    }
 }
