@@ -8,6 +8,11 @@
 //! 4. Publication throughput through the whole check path (EIP-712 signature recovery, owner,
 //!    consumption and balance read from an in-process devchain, insertion into the 1M-order
 //!    book), `--concurrency` publications in flight.
+//!
+//! `--phases` runs some of 2-4 only (the queries alone measure latency without the publisher's
+//! load). Every phase reports the machine's load average and the CPU time the process spent
+//! (the market, SQLite and the in-process devchain together), so figures taken while other
+//! work shares the cores can be told apart.
 
 use alloy::{
     network::EthereumWallet,
@@ -53,9 +58,75 @@ struct Args {
     /// is reused as it is: the load is skipped.
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Where the JSON figures go (a Markdown summary is written beside it).
+    /// Phases to run, comma-separated (the queries of every phase are drawn either way, so a
+    /// phase run alone measures the same requests as in a full run).
+    #[arg(long, value_delimiter = ',', default_value = "match,list,publish")]
+    phases: Vec<Phase>,
+    /// Where the JSON figures go (a Markdown summary is written beside it; the notes below
+    /// its `<!-- notes -->` line are kept).
     #[arg(long, default_value = "bench-results/market.json")]
     out: PathBuf,
+}
+
+/// A measured phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Phase {
+    /// Best match.
+    Match,
+    /// Filtered listings.
+    List,
+    /// Publications.
+    Publish,
+}
+
+/// The machine's 1-minute load average (`/proc/loadavg`), if readable.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// CPU time this process used so far (user + system, every thread), if readable.
+fn cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The conditions of one phase.
+#[derive(Debug, Serialize)]
+struct Conditions {
+    /// 1-minute load average when the phase started and when it ended.
+    load_before: Option<f64>,
+    load_after: Option<f64>,
+    /// CPU seconds the process used during the phase.
+    cpu_seconds: Option<f64>,
+    /// Wall seconds of the phase.
+    wall_seconds: f64,
+}
+
+/// Measures the conditions around a phase.
+struct Meter {
+    load: Option<f64>,
+    cpu: Option<f64>,
+    started: Instant,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Self { load: load_average(), cpu: cpu_seconds(), started: Instant::now() }
+    }
+
+    fn stop(self) -> Conditions {
+        Conditions {
+            load_before: self.load,
+            load_after: load_average(),
+            cpu_seconds: cpu_seconds().zip(self.cpu).map(|(now, then)| now - then),
+            wall_seconds: self.started.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -106,15 +177,20 @@ fn restriction(rng: &mut Rng, kind: u8, n: u64) -> Address {
     if rng.chance(85) { Address::ZERO } else { fake(kind, rng.below(n)) }
 }
 
+/// The order as stored; `None` when only the generator's sequence is wanted (a reused book).
 fn new_order<O: BookOrder>(
+    build: bool,
     order: O,
     signer: Address,
     pool: Option<PoolMetadata>,
     published_at: i64,
-) -> NewOrder {
+) -> Option<NewOrder> {
+    if !build {
+        return None;
+    }
     let signed = SignedOrder::new(order, Bytes::from(vec![0x1b; 65]));
     let domain = poco_domain(31337, Address::repeat_byte(0xee));
-    NewOrder {
+    Some(NewOrder {
         hash: signed.hash(&domain),
         book: O::BOOK,
         signer,
@@ -124,10 +200,11 @@ fn new_order<O: BookOrder>(
         published_at,
         pool,
         body: serde_json::to_string(&signed).unwrap_or_default(),
-    }
+    })
 }
 
-fn random_order(rng: &mut Rng, i: u64) -> NewOrder {
+/// Order `i` of the book (drawn either way; built, hashed and encoded only if `build`).
+fn random_order(rng: &mut Rng, i: u64, build: bool) -> Option<NewOrder> {
     let salt = B256::from(U256::from(i));
     let volume = U256::from(1 + rng.below(100));
     let published = 1_700_000_000_000 + i64::try_from(i).unwrap_or(0);
@@ -135,6 +212,7 @@ fn random_order(rng: &mut Rng, i: u64) -> NewOrder {
         0..=2 => {
             let app = rng.below(APPS);
             new_order(
+                build,
                 AppOrder {
                     app: fake(1, app),
                     appprice: U256::from(rng.below(1_000)),
@@ -153,6 +231,7 @@ fn random_order(rng: &mut Rng, i: u64) -> NewOrder {
         3..=4 => {
             let dataset = rng.below(DATASETS);
             new_order(
+                build,
                 DatasetOrder {
                     dataset: fake(2, dataset),
                     datasetprice: U256::from(rng.below(1_000)),
@@ -176,6 +255,7 @@ fn random_order(rng: &mut Rng, i: u64) -> NewOrder {
                 hardware: Some(HARDWARE[(pool % 3) as usize].into()),
             };
             new_order(
+                build,
                 WorkerpoolOrder {
                     workerpool: fake(3, pool),
                     workerpoolprice: U256::from(rng.below(10_000)),
@@ -196,6 +276,7 @@ fn random_order(rng: &mut Rng, i: u64) -> NewOrder {
         _ => {
             let requester = fake(4, rng.below(REQUESTERS));
             new_order(
+                build,
                 RequestOrder {
                     app: fake(1, rng.below(APPS)),
                     appmaxprice: U256::from(rng.below(1_000)),
@@ -248,14 +329,27 @@ struct Figures {
     database: &'static str,
     open_orders: u64,
     /// The book came from an earlier run (`--data-dir`): `load_seconds` is then only the time
-    /// to generate the orders again, not to load them.
+    /// to draw the generator's sequence again.
     reused_book: bool,
     load_seconds: f64,
-    best_match: Latency,
-    best_match_found: usize,
-    list: Latency,
-    publish: PublishFigures,
+    /// Phases not run are absent (`--phases`).
+    best_match: Option<MatchFigures>,
+    list: Option<ListFigures>,
+    publish: Option<PublishFigures>,
     targets: Targets,
+}
+
+#[derive(Debug, Serialize)]
+struct MatchFigures {
+    latency: Latency,
+    found: usize,
+    conditions: Conditions,
+}
+
+#[derive(Debug, Serialize)]
+struct ListFigures {
+    latency: Latency,
+    conditions: Conditions,
 }
 
 #[derive(Debug, Serialize)]
@@ -264,16 +358,34 @@ struct PublishFigures {
     concurrency: usize,
     seconds: f64,
     per_second: f64,
+    /// Process CPU time per publication (market, SQLite and devchain together).
+    cpu_ms_per_order: Option<f64>,
     latency: Latency,
+    conditions: Conditions,
+    batching: Batching,
 }
 
+/// How the publications' chain reads and insertions were grouped.
+#[derive(Debug, Serialize)]
+struct Batching {
+    /// `eth_call`s the checks asked for, sent (identical ones of a round once), and the requests
+    /// that carried them.
+    chain_calls_asked: u64,
+    chain_calls_sent: u64,
+    chain_requests: u64,
+    /// Group commits, and the orders they wrote.
+    group_commits: u64,
+    orders_committed: u64,
+}
+
+/// Whether each target was met (`None`: the phase was not run).
 #[derive(Debug, Serialize)]
 struct Targets {
     p99_ms_at_most: f64,
     publishes_per_second_at_least: f64,
-    best_match_p99_met: bool,
-    list_p99_met: bool,
-    publish_rate_met: bool,
+    best_match_p99_met: Option<bool>,
+    list_p99_met: Option<bool>,
+    publish_rate_met: Option<bool>,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -295,26 +407,31 @@ async fn main() -> eyre::Result<()> {
     let reuse = u64::try_from(open).unwrap_or(0) >= args.orders;
     eprintln!(
         "{} {} orders into SQLite...",
-        if reuse { "reusing the book, generating" } else { "loading" },
+        if reuse { "reusing the book of" } else { "loading" },
         args.orders
     );
     let started = Instant::now();
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..args.orders {
-        batch.push(random_order(&mut rng, i));
+        batch.extend(random_order(&mut rng, i, !reuse));
         if batch.len() == 10_000 {
-            if !reuse {
-                store.insert_many(&batch).await?;
-            }
+            store.insert_many(&batch).await?;
             batch.clear();
         }
     }
-    if !reuse {
-        store.insert_many(&batch).await?;
-    }
+    store.insert_many(&batch).await?;
     let load_seconds = started.elapsed().as_secs_f64();
     eprintln!("done in {load_seconds:.1} s");
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    if !reuse {
+        // The planner's statistics, kept in the book for later runs.
+        sqlx::query("ANALYZE").execute(store.pool()).await?;
+    }
+    // The book's file is read once, so the queries find it in memory as they would on a server
+    // that has been up a while (a reused book may have left the page cache since it was built).
+    let started = Instant::now();
+    let mut file = std::fs::File::open(dir.join("market.sqlite"))?;
+    let warmed = std::io::copy(&mut file, &mut std::io::sink())?;
+    eprintln!("read the book's {warmed} bytes in {:.1} s", started.elapsed().as_secs_f64());
 
     // The chain, for the market's checks and the publications.
     let devchain = poco_devchain::spawn(poco_devchain::DevChainConfig::test()).await?;
@@ -327,11 +444,9 @@ async fn main() -> eyre::Result<()> {
     let chain = Arc::new(ChainView::connect(client, deployment.hub).await?);
     let market = Market::new(Arc::clone(&store), chain, Limits { max_open_orders: u32::MAX });
 
-    // 2. Best match.
-    let mut samples = Vec::with_capacity(args.queries);
-    let mut found = 0;
-    for _ in 0..args.queries {
-        let query = MatchQuery {
+    // The requests of phases 2 and 3, drawn in the order earlier versions drew them.
+    let matches: Vec<MatchQuery> = (0..args.queries)
+        .map(|_| MatchQuery {
             app: fake(1, rng.below(APPS)),
             dataset: rng.chance(30).then(|| fake(2, rng.below(DATASETS))),
             requester: Some(fake(4, rng.below(REQUESTERS))),
@@ -342,31 +457,22 @@ async fn main() -> eyre::Result<()> {
             dataset_max_price: Some(500 + rng.below(500)),
             workerpool_max_price: Some(2_000 + rng.below(8_000)),
             workerpool: None,
-        };
-        let started = Instant::now();
-        let answer = market.best_match(query).await?;
-        samples.push(started.elapsed());
-        found += usize::from(answer.best.is_some());
-    }
-    let best_match = latency(samples);
-    eprintln!("best match: {best_match:?}, {found} found");
-
-    // 3. Filtered listings.
-    let mut samples = Vec::with_capacity(args.queries);
-    for i in 0..args.queries {
-        let started = Instant::now();
-        match i % 4 {
-            0 => {
-                let query = BookQuery {
+        })
+        .collect();
+    let lists: Vec<(Book, BookQuery)> = (0..args.queries)
+        .map(|i| match i % 4 {
+            0 => (
+                Book::App,
+                BookQuery {
                     app: Some(fake(1, rng.below(APPS))),
                     requester: Some(fake(4, rng.below(REQUESTERS))),
                     max_price: Some(rng.below(1_000)),
                     ..BookQuery::default()
-                };
-                market.list::<AppOrder>(query).await?;
-            }
-            1 => {
-                let query = BookQuery {
+                },
+            ),
+            1 => (
+                Book::Workerpool,
+                BookQuery {
                     category: Some(rng.below(5)),
                     min_trust: Some(rng.below(10)),
                     region: Some(REGIONS[rng.below(4) as usize].into()),
@@ -374,36 +480,144 @@ async fn main() -> eyre::Result<()> {
                     min_tag: Some(Tag::TEE),
                     max_price: Some(1_000 + rng.below(9_000)),
                     ..BookQuery::default()
-                };
-                market.list::<WorkerpoolOrder>(query).await?;
-            }
-            2 => {
-                let query = BookQuery {
+                },
+            ),
+            2 => (
+                Book::Dataset,
+                BookQuery {
                     dataset: Some(fake(2, rng.below(DATASETS))),
                     min_volume: Some(rng.below(50)),
                     ..BookQuery::default()
-                };
-                market.list::<DatasetOrder>(query).await?;
-            }
-            _ => {
-                let query = BookQuery {
+                },
+            ),
+            _ => (
+                Book::Request,
+                BookQuery {
                     category: Some(rng.below(5)),
                     max_trust: Some(rng.below(10)),
                     min_price: Some(rng.below(5_000)),
                     ..BookQuery::default()
-                };
-                market.list::<RequestOrder>(query).await?;
-            }
+                },
+            ),
+        })
+        .collect();
+
+    // 2. Best match.
+    let best_match = if args.phases.contains(&Phase::Match) {
+        let meter = Meter::start();
+        let mut samples = Vec::with_capacity(matches.len());
+        let mut found = 0;
+        let mut slowest: Vec<(Duration, MatchQuery)> = Vec::new();
+        for query in matches {
+            let started = Instant::now();
+            let answer = market.best_match(query.clone()).await?;
+            let elapsed = started.elapsed();
+            samples.push(elapsed);
+            found += usize::from(answer.best.is_some());
+            slowest.push((elapsed, query));
+            slowest.sort_by(|a, b| b.0.cmp(&a.0));
+            slowest.truncate(5);
         }
-        samples.push(started.elapsed());
-    }
-    let list = latency(samples);
-    eprintln!("lists: {list:?}");
+        for (elapsed, query) in &slowest {
+            eprintln!("slow best match ({elapsed:?}): {query:?}");
+        }
+        let figures = MatchFigures { latency: latency(samples), found, conditions: meter.stop() };
+        eprintln!("best match: {figures:?}");
+        Some(figures)
+    } else {
+        None
+    };
+
+    // 3. Filtered listings.
+    let list = if args.phases.contains(&Phase::List) {
+        let meter = Meter::start();
+        let mut samples = Vec::with_capacity(lists.len());
+        for (book, query) in lists {
+            let started = Instant::now();
+            match book {
+                Book::App => drop(market.list::<AppOrder>(query).await?),
+                Book::Workerpool => drop(market.list::<WorkerpoolOrder>(query).await?),
+                Book::Dataset => drop(market.list::<DatasetOrder>(query).await?),
+                Book::Request => drop(market.list::<RequestOrder>(query).await?),
+            }
+            samples.push(started.elapsed());
+        }
+        let figures = ListFigures { latency: latency(samples), conditions: meter.stop() };
+        eprintln!("lists: {figures:?}");
+        Some(figures)
+    } else {
+        None
+    };
 
     // 4. Publications with every check: a real app on the devchain, orders signed by its owner.
-    let wallet = EthereumWallet::from(keys[1].clone());
-    let provider = ProviderBuilder::new().wallet(wallet).connect_http(url).erased();
-    let owner = keys[1].address();
+    let publish = if args.phases.contains(&Phase::Publish) {
+        let figures = publish_phase(&market, &devchain, &keys[1], &url, &args).await?;
+        eprintln!("publish: {figures:?}");
+        let open = store.count_open(Book::App).await?;
+        eprintln!("app orders open after the run: {open} (published at {})", now_ms());
+        Some(figures)
+    } else {
+        None
+    };
+
+    let p99_met = |latency: Option<&Latency>| latency.map(|l| l.p99_ms <= 5.0);
+    let targets = Targets {
+        p99_ms_at_most: 5.0,
+        publishes_per_second_at_least: 2_000.0,
+        best_match_p99_met: p99_met(best_match.as_ref().map(|m| &m.latency)),
+        list_p99_met: p99_met(list.as_ref().map(|l| &l.latency)),
+        publish_rate_met: publish.as_ref().map(|p| p.per_second >= 2_000.0),
+    };
+    let figures = Figures {
+        machine: format!("{} cores", std::thread::available_parallelism().map_or(0, usize::from)),
+        database: "sqlite",
+        open_orders: args.orders,
+        reused_book: reuse,
+        load_seconds,
+        best_match,
+        list,
+        publish,
+        targets,
+    };
+    if let Some(parent) = args.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&figures)? + "\n")?;
+    let md_path = args.out.with_extension("md");
+    let notes = std::fs::read_to_string(&md_path)
+        .ok()
+        .and_then(|text| text.find(NOTES).map(|at| text[at..].to_owned()));
+    let mut md = summary(&figures);
+    if let Some(notes) = notes {
+        md.push('\n');
+        md.push_str(&notes);
+    }
+    std::fs::write(&md_path, md)?;
+    println!("{}", serde_json::to_string_pretty(&figures)?);
+    store.close_pool().await;
+    let _ = devchain.shutdown().await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+/// The line of the Markdown summary after which hand-written notes start (kept across runs).
+const NOTES: &str = "<!-- notes -->";
+
+/// Phase 4 (see the module docs).
+async fn publish_phase(
+    market: &Market,
+    devchain: &poco_devchain::DevChainHandle,
+    key: &alloy::signers::local::PrivateKeySigner,
+    url: &url::Url,
+    args: &Args,
+) -> eyre::Result<PublishFigures> {
+    let deployment =
+        *devchain.deployment().ok_or_else(|| eyre::eyre!("no protocol on the devchain"))?;
+    let wallet = EthereumWallet::from(key.clone());
+    let provider = ProviderBuilder::new().wallet(wallet).connect_http(url.clone()).erased();
+    let owner = key.address();
     let registry = AppRegistry::new(deployment.app_registry, provider.clone());
     let create = registry.createApp(
         owner,
@@ -427,9 +641,12 @@ async fn main() -> eyre::Result<()> {
                 salt: B256::from(run | U256::from(i)),
                 ..AppOrder::default()
             };
-            sign_order(&keys[1], order, &domain)
+            sign_order(key, order, &domain)
         })
         .collect::<Result<_, _>>()?;
+    let calls_before = market.chain().call_stats();
+    let commits_before = market.store().group_commits();
+    let meter = Meter::start();
     let started = Instant::now();
     let queue = Arc::new(tokio::sync::Mutex::new(orders.into_iter()));
     let mut workers = tokio::task::JoinSet::new();
@@ -456,46 +673,35 @@ async fn main() -> eyre::Result<()> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let per_second = samples.len() as f64 / seconds;
-    let publish = PublishFigures {
+    let conditions = meter.stop();
+    let cpu_ms_per_order =
+        conditions.cpu_seconds.map(|cpu| cpu * 1e3 / samples.len().max(1) as f64);
+    let calls = market.chain().call_stats();
+    let commits = market.store().group_commits();
+    let batching = Batching {
+        chain_calls_asked: calls.asked - calls_before.asked,
+        chain_calls_sent: calls.sent - calls_before.sent,
+        chain_requests: calls.requests - calls_before.requests,
+        group_commits: commits.0 - commits_before.0,
+        orders_committed: commits.1 - commits_before.1,
+    };
+    Ok(PublishFigures {
         orders: samples.len(),
         concurrency: args.concurrency,
         seconds,
         per_second,
+        cpu_ms_per_order,
         latency: latency(samples),
-    };
-    eprintln!("publish: {publish:?}");
-    let open = store.count_open(Book::App).await?;
-    eprintln!("app orders open after the run: {open} (published at {})", now_ms());
+        conditions,
+        batching,
+    })
+}
 
-    let figures = Figures {
-        machine: format!("{} cores", std::thread::available_parallelism().map_or(0, usize::from)),
-        database: "sqlite",
-        open_orders: args.orders,
-        reused_book: reuse,
-        load_seconds,
-        best_match_found: found,
-        targets: Targets {
-            p99_ms_at_most: 5.0,
-            publishes_per_second_at_least: 2_000.0,
-            best_match_p99_met: best_match.p99_ms <= 5.0,
-            list_p99_met: list.p99_ms <= 5.0,
-            publish_rate_met: publish.per_second >= 2_000.0,
-        },
-        best_match,
-        list,
-        publish,
-    };
-    if let Some(parent) = args.out.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(&args.out, serde_json::to_string_pretty(&figures)? + "\n")?;
-    let md = format!(
+/// The Markdown summary of a run.
+fn summary(figures: &Figures) -> String {
+    let mut md = format!(
         "# market benchmark\n\n`cargo run --release -p poco-market --features bench --bin market-bench` on {machine}, SQLite, {orders} open orders ({loaded}).\n\n\
-         | measure | p50 | p99 | target |\n| --- | ---: | ---: | --- |\n\
-         | best match ({bm_n} random requests, {found} matched) | {bm50:.2} ms | {bm99:.2} ms | p99 ≤ 5 ms: {bm_ok} |\n\
-         | filtered list, page of 100 ({l_n} queries over the four books) | {l50:.2} ms | {l99:.2} ms | p99 ≤ 5 ms: {l_ok} |\n\
-         | publish with every check ({p_n} app orders, {conc} in flight) | {p50:.2} ms | {p99:.2} ms | — |\n\n\
-         Publication throughput: **{rate:.0} orders/s** (target ≥ 2,000/s: {p_ok}); each publication recovers the EIP-712 signature and reads owner, consumption and balance from an in-process devchain over HTTP JSON-RPC, then writes into the {orders}-order book.\n",
+         | measure | p50 | p99 | target | load average (start → end) | process CPU |\n| --- | ---: | ---: | --- | --- | ---: |\n",
         machine = figures.machine,
         orders = figures.open_orders,
         loaded = if figures.reused_book {
@@ -503,35 +709,72 @@ async fn main() -> eyre::Result<()> {
         } else {
             format!("loaded in {:.0} s", figures.load_seconds)
         },
-        bm_n = figures.best_match.count,
-        found = figures.best_match_found,
-        bm50 = figures.best_match.p50_ms,
-        bm99 = figures.best_match.p99_ms,
-        bm_ok = yes(figures.targets.best_match_p99_met),
-        l_n = figures.list.count,
-        l50 = figures.list.p50_ms,
-        l99 = figures.list.p99_ms,
-        l_ok = yes(figures.targets.list_p99_met),
-        p_n = figures.publish.orders,
-        conc = figures.publish.concurrency,
-        p50 = figures.publish.latency.p50_ms,
-        p99 = figures.publish.latency.p99_ms,
-        rate = figures.publish.per_second,
-        p_ok = yes(figures.targets.publish_rate_met),
     );
-    std::fs::write(args.out.with_extension("md"), md)?;
-    println!("{}", serde_json::to_string_pretty(&figures)?);
-    store.close_pool().await;
-    drop(provider);
-    let _ = devchain.shutdown().await;
-    if temporary {
-        let _ = std::fs::remove_dir_all(&dir);
+    let load = |c: &Conditions| {
+        let show = |v: Option<f64>| v.map_or("?".to_owned(), |v| format!("{v:.2}"));
+        format!("{} → {}", show(c.load_before), show(c.load_after))
+    };
+    let cpu = |c: &Conditions| {
+        c.cpu_seconds.map_or("?".to_owned(), |cpu| {
+            format!("{cpu:.1} s in {:.1} s ({:.0} %)", c.wall_seconds, 100.0 * cpu / c.wall_seconds)
+        })
+    };
+    let yes = |met: Option<bool>| match met {
+        Some(true) => "met",
+        Some(false) => "**not met**",
+        None => "not run",
+    };
+    if let Some(m) = &figures.best_match {
+        md += &format!(
+            "| best match ({} random requests, {} matched) | {:.2} ms | {:.2} ms | p99 ≤ 5 ms: {} | {} | {} |\n",
+            m.latency.count,
+            m.found,
+            m.latency.p50_ms,
+            m.latency.p99_ms,
+            yes(figures.targets.best_match_p99_met),
+            load(&m.conditions),
+            cpu(&m.conditions),
+        );
     }
-    Ok(())
-}
-
-fn yes(met: bool) -> &'static str {
-    if met { "met" } else { "**not met**" }
+    if let Some(l) = &figures.list {
+        md += &format!(
+            "| filtered list, page of 100 ({} queries over the four books) | {:.2} ms | {:.2} ms | p99 ≤ 5 ms: {} | {} | {} |\n",
+            l.latency.count,
+            l.latency.p50_ms,
+            l.latency.p99_ms,
+            yes(figures.targets.list_p99_met),
+            load(&l.conditions),
+            cpu(&l.conditions),
+        );
+    }
+    if let Some(p) = &figures.publish {
+        md += &format!(
+            "| publish with every check ({} app orders, {} in flight) | {:.2} ms | {:.2} ms | — | {} | {} |\n",
+            p.orders,
+            p.concurrency,
+            p.latency.p50_ms,
+            p.latency.p99_ms,
+            load(&p.conditions),
+            cpu(&p.conditions),
+        );
+        md += &format!(
+            "\nPublication throughput: **{:.0} orders/s** (target ≥ 2,000/s: {}), {} ms of process CPU per order; each publication recovers the EIP-712 signature and reads owner, consumption and balance from an in-process devchain over HTTP JSON-RPC, then writes into the {}-order book.\n",
+            p.per_second,
+            yes(figures.targets.publish_rate_met),
+            p.cpu_ms_per_order.map_or("?".to_owned(), |ms| format!("{ms:.2}")),
+            figures.open_orders,
+        );
+        let b = &p.batching;
+        md += &format!(
+            "Grouping: {} chain reads asked, {} sent in {} requests to the node; {} orders written in {} group commits.\n",
+            b.chain_calls_asked,
+            b.chain_calls_sent,
+            b.chain_requests,
+            b.orders_committed,
+            b.group_commits,
+        );
+    }
+    md
 }
 
 fn tempfile_dir() -> eyre::Result<PathBuf> {
