@@ -515,7 +515,7 @@ async fn main() -> eyre::Result<()> {
             samples.push(elapsed);
             found += usize::from(answer.best.is_some());
             slowest.push((elapsed, query));
-            slowest.sort_by(|a, b| b.0.cmp(&a.0));
+            slowest.sort_by_key(|(elapsed, _)| std::cmp::Reverse(*elapsed));
             slowest.truncate(5);
         }
         for (elapsed, query) in &slowest {
