@@ -551,7 +551,7 @@ impl SchedulerProcess {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--heartbeat-period-ms", hour, "--lost-after-ms", hour])
             .args(["--max-wait-ms", &wait_ms.to_string()])
-            .args(["--poll-interval-ms", "50", "--tick-period-ms", "1000"])
+            .args(["--poll-interval-ms", "50"])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
