@@ -344,13 +344,23 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     http: &reqwest::Client,
     url: &str,
 ) -> crate::Result<T> {
-    let response = http.get(url).send().await.map_err(|error| http_error(url, &error))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        return Err(BenchError::Scheduler(format!("GET {url}: {status}: {body}")));
-    }
+    let response = successful(send(http.get(url), url).await?, &format!("GET {url}")).await?;
     response.json().await.map_err(|error| http_error(url, &error))
+}
+
+/// Sends `request` (to `url`).
+async fn send(request: reqwest::RequestBuilder, url: &str) -> crate::Result<reqwest::Response> {
+    request.send().await.map_err(|error| http_error(url, &error))
+}
+
+/// `response` if it is a success, else an error naming `what`, the status and the body.
+async fn successful(response: reqwest::Response, what: &str) -> crate::Result<reqwest::Response> {
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    Err(BenchError::Scheduler(format!("{what}: {status}: {body}")))
 }
 
 /// The task's INITIALIZED → its first replicate's ASSIGNED, from its timeline.
@@ -440,16 +450,8 @@ impl SimWorker {
         };
         self.post(&format!("{}{}", self.base, paths::REGISTER), &registration, true).await?;
         let url = format!("{}{}", self.base, paths::EVENTS);
-        let response = self
-            .http
-            .get(&url)
-            .bearer_auth(self.token())
-            .send()
-            .await
-            .map_err(|error| http_error(&url, &error))?;
-        if !response.status().is_success() {
-            return Err(BenchError::Scheduler(format!("{url}: {}", response.status())));
-        }
+        let request = self.http.get(&url).bearer_auth(self.token());
+        let response = successful(send(request, &url).await?, &format!("GET {url}")).await?;
         tokio::spawn(async move {
             let mut stream = response.bytes_stream();
             while let Some(Ok(_)) = stream.next().await {}
@@ -467,26 +469,14 @@ impl SimWorker {
         if bearer {
             request = request.bearer_auth(self.token());
         }
-        let response = request.send().await.map_err(|error| http_error(url, &error))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let body = response.text().await.unwrap_or_default();
-            return Err(BenchError::Scheduler(format!("POST {url}: {status}: {body}")));
-        }
-        Ok(response)
+        successful(send(request, url).await?, &format!("POST {url}")).await
     }
 
     /// One `GET /v1/work?waitMs=`.
     async fn ask(&self, wait_ms: u64) -> crate::Result<Asked> {
         let url = format!("{}{}?waitMs={wait_ms}", self.base, paths::WORK);
         let sent = Instant::now();
-        let response = self
-            .http
-            .get(&url)
-            .bearer_auth(self.token())
-            .send()
-            .await
-            .map_err(|error| http_error(&url, &error))?;
+        let response = send(self.http.get(&url).bearer_auth(self.token()), &url).await?;
         match response.status().as_u16() {
             200 => {
                 let assignment: Assignment =
