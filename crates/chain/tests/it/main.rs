@@ -106,6 +106,37 @@ impl Node {
         self.keys.iter().map(PrivateKeySigner::address).collect()
     }
 
+    /// Works around anvil's automine race (foundry-rs/foundry#10122): when many transactions
+    /// of one sender arrive out of nonce order, anvil can leave ready ones in its pool unmined.
+    /// For the rest of the test, a block is mined whenever the pool has held ready transactions
+    /// at two checks in a row, a second apart. Nothing on the devchain, which has no such race.
+    pub(crate) fn unstick_anvil_automine(&self) {
+        if !matches!(self._process, Backend::Anvil(_)) {
+            return;
+        }
+        let provider = self.provider(0);
+        tokio::spawn(async move {
+            let mut stuck_before = false;
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let status: Result<serde_json::Value, _> =
+                    provider.raw_request("txpool_status".into(), ()).await;
+                let pending = status
+                    .ok()
+                    .and_then(|status| status.get("pending").cloned())
+                    .and_then(|pending| {
+                        serde_json::from_value::<alloy::primitives::U64>(pending).ok()
+                    })
+                    .is_some_and(|pending| pending > alloy::primitives::U64::ZERO);
+                if pending && stuck_before {
+                    let _: Result<serde_json::Value, _> =
+                        provider.raw_request("evm_mine".into(), ()).await;
+                }
+                stuck_before = pending;
+            }
+        });
+    }
+
     /// A plain alloy provider signing with dev account `index` (deployments in fixtures).
     pub(crate) fn provider(&self, index: usize) -> DynProvider {
         let wallet = EthereumWallet::from(self.keys[index].clone());

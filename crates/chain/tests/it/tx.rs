@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use tokio::task::JoinSet;
 
 async fn fifty_concurrent_sends_from_one_signer_all_land_without_gap(node: &Node) {
+    node.unstick_anvil_automine();
     let client = connect(node).await;
     let manager = manager(&client, node, 1);
     let first = client.pending_nonce(manager.address()).await.or_panic("nonce");
