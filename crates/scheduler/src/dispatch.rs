@@ -11,29 +11,37 @@
 //! **Rules.** A worker never holds more live replicates than its `maxParallelTasks`
 //! (`NO_FREE_SLOT`), never two of one task (also a key of the store), and only gets tasks whose
 //! tag its declared tags cover and whose app its executors run.
+//!
+//! **Candidates** come from the in-memory index of open tasks ([`crate::open_tasks`]); the
+//! assignment is stored only if the task is still at the version the index showed.
 
 use alloy_primitives::{Address, U256};
 use poco_contracts::bindings::IPoco;
 use poco_primitives::{TaskId, consensus::Consensus, contribution::WorkerpoolAuthorization};
-use poco_scheduler_api::{Assignment, ErrorCode, ReplicateState, TaskSpec, TaskState};
+use poco_scheduler_api::{Assignment, ErrorCode, ReplicateState, TaskSpec};
 use serde_json::json;
 use tracing::info;
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use crate::{
     api::LIVE_REPLICATE_STATES,
     deals::{DealInfo, FRESH},
     engine::{Engine, EngineError},
-    machine::TaskEvent,
+    error::StoreError,
+    open_tasks::{OPEN_STATES, OpenTask, OpenTasks, Refresh},
     registry::{Refusal, WorkerInfo},
-    store::ReplicateRecord,
-    store::TaskRecord,
+    store::{ReplicateRecord, TaskRecord},
 };
 
-/// Tasks read per dispatch query.
-const DISPATCH_PAGE: u32 = 128;
+/// How long a worker's score read on chain is used before it is read again.
+const SCORE_KEPT: Duration = Duration::from_secs(30);
 
-/// Most saturated tasks remembered (a few MiB at most).
-const SATURATED_KEPT: usize = 65_536;
+/// Candidates tried per ask when the index turns out stale.
+const ASSIGN_ATTEMPTS: usize = 8;
 
 /// States of a replicate still on its way to a contribution.
 const COMPUTING: &[ReplicateState] = &[
@@ -79,8 +87,21 @@ pub fn replicates_wanted(
 }
 
 impl Engine {
-    /// A worker's on-chain score (read once per ask, kept for planning).
+    /// A worker's on-chain score: read at most once per [`SCORE_KEPT`] (a finalize forgets the
+    /// scores of the task's workers, see `forget_scores`).
     async fn score(&self, worker: Address) -> Result<U256, EngineError> {
+        let kept = self
+            .inner
+            .scores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&worker)
+            .copied();
+        if let Some((score, read)) = kept
+            && read.elapsed() < SCORE_KEPT
+        {
+            return Ok(score);
+        }
         let score = self
             .inner
             .client
@@ -90,7 +111,7 @@ impl Engine {
             .scores
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(worker, score);
+            .insert(worker, (score, Instant::now()));
         Ok(score)
     }
 
@@ -100,8 +121,103 @@ impl Engine {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&worker)
-            .copied()
+            .map(|(score, _)| *score)
             .unwrap_or_default()
+    }
+
+    /// Forgets the scores of `workers` (a finalize just changed them).
+    pub(crate) fn forget_scores(&self, workers: impl IntoIterator<Item = Address>) {
+        let mut scores =
+            self.inner.scores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for worker in workers {
+            scores.remove(&worker);
+        }
+    }
+
+    /// New work may be there (a task initialized, a replicate lost or failed): the open-task
+    /// index is refreshed at the next ask and the long-polling workers are woken.
+    pub(crate) fn work_available(&self) {
+        self.inner.open_stale.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.work.notify_waiters();
+    }
+
+    fn scored(&self, replicates: &[ReplicateRecord]) -> Vec<(ReplicateRecord, U256)> {
+        replicates.iter().map(|r| (r.clone(), self.known_score(r.worker))).collect()
+    }
+
+    /// Brings the open-task index up to date with the store (see [`crate::open_tasks`]).
+    async fn refresh_open(&self, open: &mut OpenTasks) -> Result<(), EngineError> {
+        if self.inner.open_stale.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            open.mark_stale();
+        }
+        let now = Instant::now();
+        let refresh = open.due(now);
+        let store = &self.inner.store;
+        let records = match refresh {
+            Refresh::None => return Ok(()),
+            Refresh::Full => {
+                open.clear();
+                store.tasks_in_states(OPEN_STATES).await?
+            }
+            Refresh::Since(since) => {
+                let mut records = Vec::new();
+                for (record, updated_at) in store.tasks_updated_since(since).await? {
+                    open.saw(updated_at);
+                    records.push(record);
+                }
+                records
+            }
+        };
+        open.refreshed(refresh, now);
+        let (live, ended): (Vec<TaskRecord>, Vec<TaskRecord>) = records
+            .into_iter()
+            .filter(|record| refresh == Refresh::Full || open.differs(record))
+            .partition(|record| OPEN_STATES.contains(&record.state));
+        for record in ended {
+            open.remove(record.task_id);
+        }
+        let ids: Vec<TaskId> = live.iter().map(|record| record.task_id).collect();
+        let mut replicates_of = store.replicates_of_tasks(&ids).await?;
+        for record in live {
+            let replicates = replicates_of.remove(&record.task_id).unwrap_or_default();
+            self.put_open(open, record, replicates).await?;
+        }
+        if refresh == Refresh::Full {
+            // Every write before the reload is in it; keep the slack from here on.
+            if let Some(latest) = store.latest_update().await? {
+                open.saw(latest);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores one open task in the index, wanting replicates or not.
+    async fn put_open(
+        &self,
+        open: &mut OpenTasks,
+        record: TaskRecord,
+        replicates: Vec<ReplicateRecord>,
+    ) -> Result<(), EngineError> {
+        let deal = self.deal(record.deal_id).await?;
+        // Wanting none from a worker of score 0 is wanting none from anybody.
+        let wants = replicates_wanted(deal.trust, &self.scored(&replicates), U256::ZERO) > 0;
+        open.put(OpenTask { record, deal, replicates }, wants);
+        Ok(())
+    }
+
+    /// Re-reads one task the index had wrong (an assignment found it moved).
+    async fn reload_open(&self, open: &mut OpenTasks, task_id: TaskId) -> Result<(), EngineError> {
+        let store = &self.inner.store;
+        match store.task(task_id).await? {
+            Some(record) if OPEN_STATES.contains(&record.state) => {
+                let replicates = store.replicates(task_id).await?;
+                self.put_open(open, record, replicates).await
+            }
+            _ => {
+                open.remove(task_id);
+                Ok(())
+            }
+        }
     }
 
     /// One attempt to give `worker` a replicate: `Ok(None)` when nothing fits now.
@@ -119,7 +235,7 @@ impl Engine {
                 _ => Refusal::new(ErrorCode::Internal, "internal error"),
             }
         };
-        let _guard = self.inner.dispatch.lock().await;
+        let mut open = self.inner.dispatch.lock().await;
         let store = &self.inner.store;
         let held = store
             .replicates_of(worker, LIVE_REPLICATE_STATES)
@@ -138,67 +254,40 @@ impl Engine {
             return Ok(None);
         }
         let min_deadline = now.saturating_add(self.inner.config.contribution_margin);
-        let mut after = None;
-        loop {
-            let page = store
-                .dispatch_page(worker, min_deadline, after, DISPATCH_PAGE)
-                .await
-                .map_err(|error| out_of_service(error.into()))?;
-            let Some(last) = page.last() else { return Ok(None) };
-            after = Some((last.contribution_deadline, last.task_id));
-            let open: Vec<&TaskRecord> =
-                page.iter().filter(|task| !self.known_saturated(task)).collect();
-            let ids: Vec<TaskId> = open.iter().map(|task| task.task_id).collect();
-            let mut replicates_of = store
-                .replicates_of_tasks(&ids)
-                .await
-                .map_err(|error| out_of_service(error.into()))?;
-            for task in open {
-                let deal = self.deal(task.deal_id).await.map_err(out_of_service)?;
-                let replicates = replicates_of.remove(&task.task_id).unwrap_or_default();
-                let scored: Vec<_> =
-                    replicates.iter().map(|r| (r.clone(), self.known_score(r.worker))).collect();
-                // Wanting none from a worker of score 0 is wanting none from anybody.
-                if replicates_wanted(deal.trust, &scored, U256::ZERO) == 0 {
-                    self.mark_saturated(task);
-                    continue;
+        self.refresh_open(&mut open).await.map_err(out_of_service)?;
+        for _ in 0..ASSIGN_ATTEMPTS {
+            let pick = open.candidates(min_deadline).find(|task| {
+                !task.replicates.iter().any(|replicate| replicate.worker == worker)
+                    && info.registration.tags.is_superset_of(&task.deal.tag)
+                    && info.registration.executors.contains(&task.deal.app.executor)
+                    && replicates_wanted(task.deal.trust, &self.scored(&task.replicates), score) > 0
+            });
+            let Some(task) = pick else { return Ok(None) };
+            let (record, deal) = (task.record.clone(), Arc::clone(&task.deal));
+            let mut replicates = task.replicates.clone();
+            match self.assign(worker, &record, &deal, replicates.len(), score).await {
+                Ok((assignment, moved)) => {
+                    replicates.push(ReplicateRecord {
+                        task_id: record.task_id,
+                        worker,
+                        state: ReplicateState::Assigned,
+                        result_hash: None,
+                    });
+                    self.put_open(&mut open, moved, replicates).await.map_err(out_of_service)?;
+                    return Ok(Some(assignment));
                 }
-                if !info.registration.tags.is_superset_of(&deal.tag)
-                    || !info.registration.executors.contains(&deal.app.executor)
-                    || replicates_wanted(deal.trust, &scored, score) == 0
-                {
-                    continue;
+                Err(AssignError::Moved) => {
+                    self.reload_open(&mut open, record.task_id).await.map_err(out_of_service)?;
                 }
-                return self.assign(worker, task, &deal, replicates.len(), score).await.map(Some);
-            }
-            if page.len() < DISPATCH_PAGE as usize {
-                return Ok(None);
+                Err(AssignError::Failed(error)) => return Err(out_of_service(error)),
             }
         }
+        Ok(None)
     }
 
-    /// Whether dispatch found `task` saturated at its current version.
-    fn known_saturated(&self, task: &TaskRecord) -> bool {
-        self.inner
-            .saturated
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&task.task_id)
-            .is_some_and(|version| *version == task.version)
-    }
-
-    fn mark_saturated(&self, task: &TaskRecord) {
-        let mut saturated =
-            self.inner.saturated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if saturated.len() >= SATURATED_KEPT {
-            // Entries of ended tasks are never read again: start over rather than grow.
-            saturated.clear();
-        }
-        saturated.insert(task.task_id, task.version);
-    }
-
-    /// Gives `task` to `worker`: signs the authorization, stores the replicate (and the task's
-    /// `RUNNING`).
+    /// Gives `task` to `worker` if the task is still as dispatch saw it: signs the
+    /// authorization, stores the replicate (and the task's `RUNNING`). Returns the assignment
+    /// and the task as it now is.
     async fn assign(
         &self,
         worker: Address,
@@ -206,28 +295,38 @@ impl Engine {
         deal: &DealInfo,
         replicates_before: usize,
         score: U256,
-    ) -> Result<Assignment, Refusal> {
-        let out_of_service = |error: EngineError| {
-            tracing::warn!(%worker, %error, "Dispatch failed.");
-            Refusal::new(ErrorCode::Internal, "internal error")
-        };
-        let store = &self.inner.store;
+    ) -> Result<(Assignment, TaskRecord), AssignError> {
         let authorization =
             WorkerpoolAuthorization::sign(&self.inner.signer, worker, task.task_id, Address::ZERO)
-                .map_err(|error| out_of_service(error.into()))?;
-        store
-            .assign_replicate(task.task_id, worker, Some(&json!({"score": score})))
+                .map_err(|error| AssignError::Failed(error.into()))?;
+        let moved = match self
+            .inner
+            .store
+            .assign_at_version(task, worker, Some(&json!({"score": score})))
             .await
-            .map_err(|error| out_of_service(error.into()))?;
-        if task.state == TaskState::Initialized {
-            // The driver may have moved it meanwhile (consensus needs RUNNING first): ignore.
-            let _ = store
-                .apply_task(task.task_id, TaskState::Initialized, TaskEvent::ReplicateStarted, None)
-                .await;
-        }
+        {
+            Ok(moved) => moved,
+            Err(
+                StoreError::Stale { .. }
+                | StoreError::TaskNotLive { .. }
+                | StoreError::TaskNotFound(_)
+                | StoreError::AlreadyAssigned { .. },
+            ) => return Err(AssignError::Moved),
+            Err(error) => return Err(AssignError::Failed(error.into())),
+        };
         info!(task = %task.task_id, %worker, replicates = replicates_before + 1, "Replicate assigned.");
-        Ok(Assignment { task: spec(deal, task.task_id, task.task_index), authorization })
+        let assignment =
+            Assignment { task: spec(deal, task.task_id, task.task_index), authorization };
+        Ok((assignment, moved))
     }
+}
+
+/// Why an assignment did not happen.
+enum AssignError {
+    /// The task moved since dispatch looked at it: look again.
+    Moved,
+    /// The store or the signer failed.
+    Failed(EngineError),
 }
 
 /// The task's spec for a worker.

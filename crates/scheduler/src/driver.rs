@@ -21,6 +21,7 @@ use poco_scheduler_api::{
     TaskState,
 };
 use serde_json::json;
+use std::{collections::HashSet, time::Instant};
 use tracing::{info, warn};
 
 use crate::{
@@ -58,6 +59,14 @@ const LIVE_TASK_STATES: &[TaskState] = &[
 
 const PAGE: u32 = 500;
 
+/// Replicate states in which the worker has sent nothing to the chain.
+const BEFORE_CONTRIBUTION: &[ReplicateState] = &[
+    ReplicateState::Assigned,
+    ReplicateState::Downloading,
+    ReplicateState::Computing,
+    ReplicateState::Computed,
+];
+
 fn u64_of(value: U256) -> u64 {
     u64::try_from(value).unwrap_or(u64::MAX)
 }
@@ -67,15 +76,66 @@ impl Engine {
     pub async fn tick(&self) -> Result<(), EngineError> {
         let now = self.chain_time().await?;
         self.initialize_received(now).await?;
+        let sweep = self.sweep_due();
         for &state in LIVE_TASK_STATES {
-            for task in self.inner.store.tasks_in(state, PAGE).await? {
-                let id = task.task_id;
-                if let Err(error) = self.drive(task, now).await {
-                    warn!(task = %id, %error, "Task step failed; retrying at the next tick.");
+            let mut after = None;
+            loop {
+                let tasks = self.inner.store.tasks_in_after(state, after, PAGE).await?;
+                let Some(last) = tasks.last() else { break };
+                after = Some((last.contribution_deadline, last.task_id));
+                let full = tasks.len() == PAGE as usize;
+                let quiet = if sweep { HashSet::new() } else { self.quiet(&tasks, now).await? };
+                for task in tasks {
+                    let id = task.task_id;
+                    if quiet.contains(&id) {
+                        continue;
+                    }
+                    if let Err(error) = self.drive(task, now).await {
+                        warn!(task = %id, %error, "Task step failed; retrying at the next tick.");
+                    }
+                }
+                if !full {
+                    break;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether this tick reads the chain for every live task, quiet or not (`sweep_period`).
+    fn sweep_due(&self) -> bool {
+        let mut swept = self.inner.swept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = swept.is_none_or(|at| at.elapsed() >= self.inner.config.sweep_period);
+        if due {
+            *swept = Some(Instant::now());
+        }
+        due
+    }
+
+    /// The `INITIALIZED` and `RUNNING` tasks of `tasks` the chain can have nothing new about:
+    /// before both deadlines, and no replicate went past `COMPUTED` (no contribution, so no
+    /// consensus). The driver skips their `viewTask` between sweeps.
+    async fn quiet(&self, tasks: &[TaskRecord], now: u64) -> Result<HashSet<TaskId>, EngineError> {
+        let ids: Vec<TaskId> = tasks
+            .iter()
+            .filter(|task| matches!(task.state, TaskState::Initialized | TaskState::Running))
+            .filter(|task| now < task.contribution_deadline && now < task.final_deadline)
+            .map(|task| task.task_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let replicates = self.inner.store.replicates_of_tasks(&ids).await?;
+        Ok(ids
+            .into_iter()
+            .filter(|id| {
+                replicates.get(id).is_none_or(|replicates| {
+                    replicates
+                        .iter()
+                        .all(|replicate| BEFORE_CONTRIBUTION.contains(&replicate.state))
+                })
+            })
+            .collect())
     }
 
     async fn task_transition(
@@ -106,7 +166,7 @@ impl Engine {
             if view.status != chain_status::UNSET {
                 // Initialized by someone else (or by us before a crash).
                 self.task_transition(&task, TaskState::Received, TaskEvent::Initialized).await?;
-                self.inner.work.notify_waiters();
+                self.work_available();
                 continue;
             }
             batch.push(task);
@@ -141,7 +201,7 @@ impl Engine {
                     }
                 }
             }
-            self.inner.work.notify_waiters();
+            self.work_available();
         }
         Ok(())
     }
@@ -214,7 +274,7 @@ impl Engine {
                     self.task_transition(&task, state, TaskEvent::InitializeRetry).await?;
                 } else {
                     self.task_transition(&task, state, TaskEvent::Initialized).await?;
-                    self.inner.work.notify_waiters();
+                    self.work_available();
                 }
             }
             TaskState::Initialized | TaskState::Running => {
@@ -417,7 +477,7 @@ impl Engine {
                 );
             }
         }
-        self.inner.work.notify_waiters();
+        self.work_available();
         Ok(())
     }
 
@@ -552,7 +612,12 @@ impl Engine {
     /// After the task ended: winners complete (if it completed), every other live replicate is
     /// aborted (but a winner not yet reported REVEALED, which its report completes).
     async fn settle_replicates(&self, task_id: TaskId, completed: bool) -> Result<(), EngineError> {
-        for replicate in self.inner.store.replicates(task_id).await? {
+        let replicates = self.inner.store.replicates(task_id).await?;
+        if completed {
+            // The finalize rewarded or punished the contributors: their scores moved.
+            self.forget_scores(replicates.iter().map(|replicate| replicate.worker));
+        }
+        for replicate in replicates {
             if replicate.state.is_final() {
                 continue;
             }
@@ -595,7 +660,7 @@ impl Engine {
                 self.abort(task_id, replicate.worker, replicate.state, cause).await;
             }
         }
-        self.inner.work.notify_waiters();
+        self.work_available();
         Ok(())
     }
 }

@@ -25,16 +25,18 @@ use std::{
     future::Future,
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
 use tokio::sync::{Notify, broadcast};
 use tracing::{info, warn};
 
-use poco_primitives::{DealId, TaskId};
+use poco_primitives::DealId;
 
-use crate::{api::WorkerApi, deals::DealInfo, error::StoreError, store::Store};
+use crate::{
+    api::WorkerApi, deals::DealInfo, error::StoreError, open_tasks::OpenTasks, store::Store,
+};
 
 /// The engine's periods and limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +44,10 @@ pub struct EngineConfig {
     /// How often every live task is reconciled with the chain (also run at once after a report
     /// that may move a task).
     pub tick_period: Duration,
+    /// How often the driver reads the chain for every live task, even the quiet ones
+    /// (`INITIALIZED` or `RUNNING` with no replicate past `COMPUTED`, read only at their
+    /// deadlines otherwise).
+    pub sweep_period: Duration,
     /// How often silent workers are looked for.
     pub loss_period: Duration,
     /// How often the missed-deal detector re-reads the notices of the last blocks.
@@ -62,6 +68,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             tick_period: Duration::from_secs(2),
+            sweep_period: Duration::from_secs(30),
             loss_period: Duration::from_secs(5),
             detector_period: Duration::from_secs(60),
             detector_window: 1000,
@@ -135,15 +142,16 @@ pub(crate) struct Inner {
     pub(crate) wake: Notify,
     /// Messages to workers (worker, message).
     pub(crate) push: broadcast::Sender<(Address, PushMessage)>,
-    /// Assignments are decided one at a time.
-    pub(crate) dispatch: tokio::sync::Mutex<()>,
-    /// Workers' on-chain scores, as last read.
-    pub(crate) scores: std::sync::Mutex<HashMap<Address, U256>>,
+    /// Assignments are decided one at a time, from this index of the open tasks.
+    pub(crate) dispatch: tokio::sync::Mutex<OpenTasks>,
+    /// The open-task index must be refreshed at the next ask.
+    pub(crate) open_stale: AtomicBool,
+    /// Workers' on-chain scores, as last read, and when.
+    pub(crate) scores: std::sync::Mutex<HashMap<Address, (U256, std::time::Instant)>>,
     /// Deals as stored (they never change once stored), read once.
     pub(crate) deals: std::sync::Mutex<HashMap<DealId, Arc<DealInfo>>>,
-    /// Tasks that dispatch found wanting no more replicates, with the task's `version` then:
-    /// skipped without reading their replicates until any transition of theirs bumps it.
-    pub(crate) saturated: std::sync::Mutex<HashMap<TaskId, u64>>,
+    /// When the driver last read the chain for every live task.
+    pub(crate) swept: std::sync::Mutex<Option<std::time::Instant>>,
     /// The latest block's timestamp, as last read (seconds).
     pub(crate) chain_now: AtomicU64,
 }
@@ -194,10 +202,11 @@ impl Engine {
                 work: Notify::new(),
                 wake: Notify::new(),
                 push,
-                dispatch: tokio::sync::Mutex::new(()),
+                dispatch: tokio::sync::Mutex::new(OpenTasks::default()),
+                open_stale: AtomicBool::new(false),
                 scores: std::sync::Mutex::new(HashMap::new()),
                 deals: std::sync::Mutex::new(HashMap::new()),
-                saturated: std::sync::Mutex::new(HashMap::new()),
+                swept: std::sync::Mutex::new(None),
                 chain_now: AtomicU64::new(0),
             }),
         }
@@ -258,7 +267,7 @@ impl Engine {
             let lost = self.inner.api.detect_lost().await;
             if !lost.is_empty() {
                 info!(lost = lost.len(), "Lost workers' replicates released.");
-                self.inner.work.notify_waiters();
+                self.work_available();
                 self.inner.wake.notify_one();
             }
         }

@@ -23,6 +23,7 @@ mod error;
 pub mod logs;
 pub mod machine;
 pub mod metrics;
+mod open_tasks;
 pub mod public;
 pub mod publisher;
 pub mod registry;

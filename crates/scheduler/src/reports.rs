@@ -203,7 +203,7 @@ impl Engine {
                 self.inner.wake.notify_one()
             }
             ReplicateReport::Failed { .. } => {
-                self.inner.work.notify_waiters();
+                self.work_available();
                 self.inner.wake.notify_one();
             }
             _ => {}

@@ -222,8 +222,9 @@ impl Store {
     /// before is refused ([`StoreError::TaskExists`]) and left as it is.
     pub async fn create_task(&self, task: &NewTask) -> Result<TaskRecord> {
         let id = hex(task.task_id);
-        let at = now_ms();
+        // The time is read once the write is ours: `updated_at` then follows commit order.
         let (mut tx, _guard) = self.begin().await?;
+        let at = now_ms();
         let inserted = sqlx::query(
             "INSERT INTO tasks (task_id, deal_id, task_index, state, version, contribution_deadline, \
              final_deadline, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7) \
@@ -291,8 +292,9 @@ impl Store {
     ) -> Result<TaskState> {
         let to = task_transition(expected, event)?;
         let id = hex(task_id);
-        let at = now_ms();
+        // The time is read once the write is ours: `updated_at` then follows commit order.
         let (mut tx, _guard) = self.begin().await?;
+        let at = now_ms();
         let seq: Option<i64> = sqlx::query_scalar(
             "UPDATE tasks SET state = $1, version = version + 1, updated_at = $2 \
              WHERE task_id = $3 AND state = $4 RETURNING version",
@@ -345,8 +347,9 @@ impl Store {
     ) -> Result<ReplicateRecord> {
         let id = hex(task_id);
         let who = hex(worker);
-        let at = now_ms();
+        // The time is read once the write is ours: `updated_at` then follows commit order.
         let (mut tx, _guard) = self.begin().await?;
+        let at = now_ms();
         let state: Option<String> =
             sqlx::query_scalar("SELECT state FROM tasks WHERE task_id = $1")
                 .bind(&id)
@@ -388,6 +391,139 @@ impl Store {
         Ok(ReplicateRecord { task_id, worker, state: ReplicateState::Assigned, result_hash: None })
     }
 
+    /// Gives `worker` a replicate of `task` if the task is still at `task.version` (dispatch
+    /// decided on that version): the replicate in `ASSIGNED` and, for an `INITIALIZED` task,
+    /// its move to `RUNNING`, in one transaction. Returns the task as it now is. A task that
+    /// moved meanwhile is [`StoreError::Stale`]; one that ended is [`StoreError::TaskNotLive`].
+    pub async fn assign_at_version(
+        &self,
+        task: &TaskRecord,
+        worker: Address,
+        details: Option<&serde_json::Value>,
+    ) -> Result<TaskRecord> {
+        let id = hex(task.task_id);
+        let who = hex(worker);
+        let (mut tx, _guard) = self.begin().await?;
+        let at = now_ms();
+        let row = sqlx::query("SELECT state, version FROM tasks WHERE task_id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::TaskNotFound(id.clone()))?;
+        let state: String = row.try_get("state")?;
+        let version: i64 = row.try_get("version")?;
+        let state = parse_task_state(&state, &id)?;
+        if state.is_final() {
+            return Err(StoreError::TaskNotLive { task: id, state: state.to_string() });
+        }
+        if u64::try_from(version).ok() != Some(task.version) {
+            return Err(StoreError::Stale {
+                what: format!("task {id}"),
+                expected: format!("version {}", task.version),
+                actual: format!("version {version}"),
+            });
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO replicates (task_id, worker, state, result_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (task_id, worker) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&who)
+        .bind(ReplicateState::Assigned.as_str())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyAssigned { task: id, worker: who });
+        }
+        let mut seq = Self::bump(&mut tx, &id, at).await?;
+        let entry = Entry {
+            task: &id,
+            seq,
+            at_ms: at,
+            worker: Some(&who),
+            from: None,
+            to: ReplicateState::Assigned.as_str(),
+            event: "ASSIGNED",
+            cause: None,
+            details: details.map(ToString::to_string),
+        };
+        Self::insert_entry(&mut tx, entry).await?;
+        let mut now_state = state;
+        if state == TaskState::Initialized {
+            let event = TaskEvent::ReplicateStarted;
+            let to = task_transition(state, event)?;
+            seq = sqlx::query_scalar(
+                "UPDATE tasks SET state = $1, version = version + 1, updated_at = $2 \
+                 WHERE task_id = $3 RETURNING version",
+            )
+            .bind(to.as_str())
+            .bind(at)
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let entry = Entry {
+                task: &id,
+                seq,
+                at_ms: at,
+                worker: None,
+                from: Some(state.as_str()),
+                to: to.as_str(),
+                event: event.name(),
+                cause: event.cause(),
+                details: None,
+            };
+            Self::insert_entry(&mut tx, entry).await?;
+            now_state = to;
+        }
+        tx.commit().await?;
+        debug!(task = %id, worker = %who, "Replicate assigned.");
+        Ok(TaskRecord {
+            state: now_state,
+            version: u64::try_from(seq).map_err(|error| corrupt(id, error))?,
+            ..task.clone()
+        })
+    }
+
+    /// The latest `updated_at` of any task (ms), if there is a task.
+    pub async fn latest_update(&self) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MAX(updated_at) FROM tasks").fetch_one(&self.pool).await?)
+    }
+
+    /// Every task in one of `states`, with no limit (dispatch's full reload).
+    pub async fn tasks_in_states(&self, states: &[TaskState]) -> Result<Vec<TaskRecord>> {
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, \
+             final_deadline FROM tasks WHERE state IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for state in states {
+            query = query.bind(state.as_str());
+        }
+        query.fetch_all(&self.pool).await?.iter().map(task_record).collect()
+    }
+
+    /// The tasks whose state or replicates changed at or after `since_ms` (every transition
+    /// bumps the task's `version` and `updated_at`), each with its `updated_at`.
+    pub async fn tasks_updated_since(&self, since_ms: i64) -> Result<Vec<(TaskRecord, i64)>> {
+        let rows = sqlx::query(
+            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, \
+             final_deadline, updated_at FROM tasks WHERE updated_at >= $1",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((task_record(row)?, row.try_get::<i64, _>("updated_at")?)))
+            .collect()
+    }
+
     /// Applies `event` to `worker`'s replicate of the task if it is still in `expected`, in one
     /// transaction with its timeline entry; `result_hash` is recorded when given (a
     /// contribution). Returns the new state.
@@ -403,8 +539,9 @@ impl Store {
         let to = replicate_transition(expected, event)?;
         let id = hex(task_id);
         let who = hex(worker);
-        let at = now_ms();
+        // The time is read once the write is ours: `updated_at` then follows commit order.
         let (mut tx, _guard) = self.begin().await?;
+        let at = now_ms();
         let updated = sqlx::query(
             "UPDATE replicates SET state = $1, result_hash = COALESCE($2, result_hash), updated_at = $3 \
              WHERE task_id = $4 AND worker = $5 AND state = $6",
@@ -467,43 +604,29 @@ impl Store {
 
     /// Tasks in `state`, earliest contribution deadline first (at most `limit`).
     pub async fn tasks_in(&self, state: TaskState, limit: u32) -> Result<Vec<TaskRecord>> {
-        let rows = sqlx::query(
-            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, final_deadline \
-             FROM tasks WHERE state = $1 ORDER BY contribution_deadline, task_id LIMIT $2",
-        )
-        .bind(state.as_str())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(task_record).collect()
+        self.tasks_in_after(state, None, limit).await
     }
 
-    /// A page of the tasks `worker` could be given, in dispatch order (earliest contribution
-    /// deadline first, then task id): `RUNNING` or `INITIALIZED`, contribution deadline after
-    /// `min_deadline`, after `after` in that order, and holding no replicate of `worker`.
-    pub async fn dispatch_page(
+    /// A page of the tasks in `state`, earliest contribution deadline then task id first,
+    /// starting after `after` (the last task of the previous page) in that order.
+    pub async fn tasks_in_after(
         &self,
-        worker: Address,
-        min_deadline: u64,
+        state: TaskState,
         after: Option<(u64, TaskId)>,
         limit: u32,
     ) -> Result<Vec<TaskRecord>> {
-        let (after_deadline, after_task) =
-            after.map_or((0, String::new()), |(deadline, task)| (deadline, hex(task)));
+        let (after_deadline, after_task) = after.map_or((-1, String::new()), |(deadline, task)| {
+            (i64::try_from(deadline).unwrap_or(i64::MAX), hex(task))
+        });
         let rows = sqlx::query(
-            "SELECT t.task_id, t.deal_id, t.task_index, t.state, t.version, \
-             t.contribution_deadline, t.final_deadline FROM tasks t \
-             WHERE t.state IN ($1, $2) AND t.contribution_deadline > $3 \
-             AND (t.contribution_deadline > $4 OR (t.contribution_deadline = $4 AND t.task_id > $5)) \
-             AND NOT EXISTS (SELECT 1 FROM replicates m WHERE m.task_id = t.task_id AND m.worker = $6) \
-             ORDER BY t.contribution_deadline, t.task_id LIMIT $7",
+            "SELECT task_id, deal_id, task_index, state, version, contribution_deadline, final_deadline \
+             FROM tasks WHERE state = $1 \
+             AND (contribution_deadline > $2 OR (contribution_deadline = $2 AND task_id > $3)) \
+             ORDER BY contribution_deadline, task_id LIMIT $4",
         )
-        .bind(TaskState::Running.as_str())
-        .bind(TaskState::Initialized.as_str())
-        .bind(i64::try_from(min_deadline).unwrap_or(i64::MAX))
-        .bind(i64::try_from(after_deadline).unwrap_or(i64::MAX))
+        .bind(state.as_str())
+        .bind(after_deadline)
         .bind(after_task)
-        .bind(hex(worker))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;

@@ -22,7 +22,7 @@ on_both_dbs!(
     concurrent_events_apply_once,
     a_worker_never_holds_two_replicates_of_a_task,
     a_store_reopens_with_its_data,
-    dispatch_pages_follow_deadline_order_and_skip_what_the_worker_holds,
+    dispatch_reads_open_tasks_by_update_and_assigns_at_a_version,
 );
 
 fn new_task(index: u64) -> NewTask {
@@ -399,19 +399,21 @@ async fn a_store_reopens_with_its_data(db: Db) {
     assert_eq!(store.timeline(task.task_id).await.unwrap().len(), 2);
 }
 
-/// `dispatch_page`: RUNNING and INITIALIZED tasks only, contribution deadline after the bound,
-/// earliest deadline then task id, pages resuming after their last task, never a task the worker
-/// already holds; `replicates_of_tasks` groups each task's replicates.
-async fn dispatch_pages_follow_deadline_order_and_skip_what_the_worker_holds(db: Db) {
+/// What dispatch reads and writes: `tasks_in_states` (its full reload), `tasks_updated_since`
+/// and `latest_update` (its incremental refresh: every transition, of the task or of one of its
+/// replicates, moves `updated_at`), `replicates_of_tasks`, and `assign_at_version` (the replicate
+/// and an INITIALIZED task's RUNNING in one transaction, refused when the task moved).
+async fn dispatch_reads_open_tasks_by_update_and_assigns_at_a_version(db: Db) {
     let test_db = TestDb::new(db, "scheduler").await;
     let store = Store::connect(&test_db.url).await.unwrap();
     let (me, other) = (Address::repeat_byte(1), Address::repeat_byte(2));
-    // 12 tasks, deadlines 1000, 1000, 1001, 1001, …; the first 10 initialized.
+    assert_eq!(store.latest_update().await.unwrap(), None);
+    // 4 tasks: 0..3 initialized, 3 left RECEIVED.
     let mut tasks = Vec::new();
-    for index in 0..12u64 {
-        let task = NewTask { contribution_deadline: 1_000 + index / 2, ..new_task(index) };
+    for index in 0..4u64 {
+        let task = new_task(index);
         store.create_task(&task).await.unwrap();
-        if index < 10 {
+        if index < 3 {
             store
                 .apply_task(task.task_id, TS::Received, TaskEvent::InitializeSent, None)
                 .await
@@ -421,60 +423,100 @@ async fn dispatch_pages_follow_deadline_order_and_skip_what_the_worker_holds(db:
                 .await
                 .unwrap();
         }
-        tasks.push(task);
+        tasks.push(store.task(task.task_id).await.unwrap().unwrap());
     }
-    // Task 0: I hold it. Task 1: another worker holds it (RUNNING). Task 2: failed.
-    store.assign_replicate(tasks[0].task_id, me, None).await.unwrap();
-    store.assign_replicate(tasks[1].task_id, other, None).await.unwrap();
-    store
-        .apply_task(tasks[1].task_id, TS::Initialized, TaskEvent::ReplicateStarted, None)
+    let mut open: Vec<TaskId> = store
+        .tasks_in_states(&[TS::Initialized, TS::Running])
         .await
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|task| task.task_id)
+        .collect();
+    open.sort();
+    let mut expected: Vec<TaskId> = tasks[..3].iter().map(|task| task.task_id).collect();
+    expected.sort();
+    assert_eq!(open, expected);
+
+    // Assigning at the current version: the replicate and RUNNING, two timeline entries.
+    let mark = store.latest_update().await.unwrap().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let moved = store.assign_at_version(&tasks[0], me, None).await.unwrap();
+    assert_eq!((moved.state, moved.version), (TS::Running, tasks[0].version + 2));
+    assert_eq!(store.task(tasks[0].task_id).await.unwrap().unwrap(), moved);
+    let timeline = store.timeline(tasks[0].task_id).await.unwrap();
+    let last_two: Vec<_> = timeline[timeline.len() - 2..]
+        .iter()
+        .map(|entry| (entry.subject, entry.to.clone(), entry.event.clone()))
+        .collect();
+    assert_eq!(
+        last_two,
+        vec![
+            (Subject::Replicate { worker: me }, RS::Assigned.to_string(), "ASSIGNED".to_owned()),
+            (Subject::Task, TS::Running.to_string(), "REPLICATE_STARTED".to_owned()),
+        ]
+    );
+    // A second worker on the RUNNING task: the state stays, one entry more.
+    let again = store.assign_at_version(&moved, other, None).await.unwrap();
+    assert_eq!((again.state, again.version), (TS::Running, moved.version + 1));
+
+    // The task moved since: refused, nothing written.
+    let refused = store.assign_at_version(&moved, Address::repeat_byte(3), None).await;
+    assert!(matches!(refused, Err(StoreError::Stale { .. })), "{refused:?}");
+    // The same worker twice; then an ended task.
+    let twice = store.assign_at_version(&again, me, None).await;
+    assert!(matches!(twice, Err(StoreError::AlreadyAssigned { .. })), "{twice:?}");
     store
         .apply_task(
-            tasks[2].task_id,
+            tasks[1].task_id,
             TS::Initialized,
             TaskEvent::Fail(TaskFailureCause::ContributionTimeout),
             None,
         )
         .await
         .unwrap();
+    let failed = store.task(tasks[1].task_id).await.unwrap().unwrap();
+    let ended = store.assign_at_version(&failed, me, None).await;
+    assert!(matches!(ended, Err(StoreError::TaskNotLive { .. })), "{ended:?}");
+    assert_eq!(store.replicates(tasks[1].task_id).await.unwrap(), vec![]);
 
-    let mut expected: Vec<(u64, TaskId)> = tasks[1..10]
-        .iter()
-        .filter(|task| task.task_id != tasks[2].task_id)
-        .map(|task| (task.contribution_deadline, task.task_id))
+    // Since the mark: task 0 (assigned) and task 1 (failed), not 2 nor 3.
+    let mut updated: Vec<(TaskId, TS)> = store
+        .tasks_updated_since(mark + 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(task, updated_at)| {
+            assert!(updated_at > mark);
+            (task.task_id, task.state)
+        })
         .collect();
+    updated.sort();
+    let mut expected = vec![(tasks[0].task_id, TS::Running), (tasks[1].task_id, TS::Failed)];
     expected.sort();
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.dispatch_page(me, 999, after, 3).await.unwrap();
-        assert!(page.len() <= 3);
-        seen.extend(page.iter().map(|task| (task.contribution_deadline, task.task_id)));
-        let Some(last) = page.last() else { break };
-        after = Some((last.contribution_deadline, last.task_id));
-    }
-    assert_eq!(seen, expected, "every candidate once, in dispatch order");
-    let running = store.dispatch_page(me, 999, None, 100).await.unwrap();
-    assert_eq!(
-        running.iter().find(|task| task.task_id == tasks[1].task_id).unwrap().state,
-        TS::Running
-    );
-    // The deadline bound: deadlines 1000 and 1001 are not after 1001.
-    let late = store.dispatch_page(me, 1_001, None, 100).await.unwrap();
-    assert!(late.iter().all(|task| task.contribution_deadline > 1_001));
-    assert_eq!(late.len(), expected.iter().filter(|(deadline, _)| *deadline > 1_001).count());
-    // The other worker does not hold task 0.
-    let theirs = store.dispatch_page(other, 999, None, 100).await.unwrap();
-    assert!(theirs.iter().any(|task| task.task_id == tasks[0].task_id));
-    assert!(theirs.iter().all(|task| task.task_id != tasks[1].task_id));
-
-    let grouped = store
-        .replicates_of_tasks(&[tasks[0].task_id, tasks[1].task_id, tasks[3].task_id])
+    assert_eq!(updated, expected);
+    // A replicate's own transition moves its task's updated_at too.
+    let mark = store.latest_update().await.unwrap().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    store
+        .apply_replicate(
+            tasks[0].task_id,
+            other,
+            RS::Assigned,
+            ReplicateEvent::Fail(ReplicateFailureCause::AppCrashed),
+            None,
+            None,
+        )
         .await
         .unwrap();
-    assert_eq!(grouped.len(), 2, "task 3 has no replicate");
-    assert_eq!(grouped[&tasks[0].task_id][0].worker, me);
-    assert_eq!(grouped[&tasks[1].task_id][0].worker, other);
+    let updated = store.tasks_updated_since(mark + 1).await.unwrap();
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0].0.task_id, tasks[0].task_id);
+
+    let grouped = store
+        .replicates_of_tasks(&[tasks[0].task_id, tasks[2].task_id, tasks[3].task_id])
+        .await
+        .unwrap();
+    assert_eq!(grouped.len(), 1, "tasks 2 and 3 have no replicate");
+    let workers: Vec<Address> = grouped[&tasks[0].task_id].iter().map(|r| r.worker).collect();
+    assert_eq!(workers, vec![me, other]);
 }
