@@ -1,0 +1,159 @@
+//! Errors of the CLI, their exit codes (listed in `poco --help`) and what to do next.
+
+use poco_sdk::{Error as SdkError, ErrorKind, Funds, amount::format_amount};
+use serde_json::json;
+use std::{error::Error as _, process::ExitCode};
+
+/// An error of a command.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// From the SDK.
+    #[error(transparent)]
+    Sdk(#[from] SdkError),
+    /// Bad input the SDK never sees (a file to hash, …).
+    #[error("{message}")]
+    Input {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+}
+
+/// Exit code: unexpected failure.
+pub(crate) const INTERNAL: u8 = 1;
+
+impl CliError {
+    /// The process exit code (see `poco --help`).
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Self::Sdk(error) => match error.kind() {
+                ErrorKind::Config => 3,
+                ErrorKind::Wallet => 4,
+                ErrorKind::Connection => 5,
+                ErrorKind::InsufficientFunds => 6,
+                ErrorKind::Transaction => 7,
+                ErrorKind::NotFound => 8,
+                ErrorKind::InvalidInput => 9,
+            },
+            Self::Input { .. } => 9,
+        }
+    }
+
+    /// The error's kind, for `--json`.
+    fn kind(&self) -> serde_json::Value {
+        match self {
+            Self::Sdk(error) => json!(error.kind()),
+            Self::Input { .. } => json!("invalid_input"),
+        }
+    }
+
+    /// What the user can do next.
+    pub(crate) fn hint(&self) -> String {
+        let error = match self {
+            Self::Sdk(error) => error,
+            Self::Input { hint, .. } => return hint.clone(),
+        };
+        match error {
+            SdkError::UnknownChain { .. } => "pick a known chain with --chain, or name this one \
+                in the chain file (--chain-file, default ./poco-chain.json; `poco chain --help` \
+                shows the format)"
+                .to_owned(),
+            SdkError::ChainFileRead { .. } | SdkError::ChainFileParse { .. } => {
+                "fix the chain file or pass another with --chain-file (`poco chain --help` shows \
+                 the format)"
+                    .to_owned()
+            }
+            SdkError::Signer(_) => "check the wallet: --key-file takes a file holding a hex \
+                private key, --keystore takes a keystore and --password-file its password; \
+                `poco wallet create --key-file <file>` makes a new one"
+                .to_owned(),
+            SdkError::NoWallet => "pass --key-file <file>, or --keystore <file> with \
+                --password-file <file> (`poco wallet create --key-file <file>` makes one)"
+                .to_owned(),
+            SdkError::WalletExists { .. } => {
+                "choose another path: an existing wallet is never overwritten".to_owned()
+            }
+            SdkError::WalletWrite { .. } => {
+                "check that the folder exists and is writable".to_owned()
+            }
+            SdkError::Connect { chain, .. } => format!(
+                "is the node running? For `dev`, start one with `cargo run -p poco-devchain`; \
+                 otherwise check rpc_url and chain_id of `{chain}` in the chain file"
+            ),
+            SdkError::NoHub { chain, .. } => {
+                format!("check the hub address of `{chain}` in the chain file")
+            }
+            SdkError::Chain(_) => "retry; run with -v for details".to_owned(),
+            SdkError::Tx { .. } => {
+                "nothing was changed on chain; run with -v for details, then retry".to_owned()
+            }
+            SdkError::Insufficient { funds, available, .. } => {
+                let missing = error.missing().unwrap_or_default();
+                let show = |amount| format_amount(amount, funds.decimals(), funds.unit());
+                match funds {
+                    Funds::Deposit => format!(
+                        "at most {} can be withdrawn now (`poco account show` shows the \
+                         balances), or deposit {} more with `poco account deposit {}`",
+                        show(*available),
+                        show(missing),
+                        show(missing).replace(' ', "")
+                    ),
+                    Funds::WalletRlc => format!(
+                        "the wallet holds {}: get {} more RLC into it, or deposit less",
+                        show(*available),
+                        show(missing)
+                    ),
+                    Funds::Eth => {
+                        "send some ETH to this wallet to pay for gas (`poco wallet show` shows \
+                         its address)"
+                            .to_owned()
+                    }
+                }
+            }
+            SdkError::InvalidAmount { .. } => {
+                "write amounts like `5RLC`, `1.5 RLC`, `100nRLC` or `100` (nRLC)".to_owned()
+            }
+            SdkError::NotFound { kind, .. } => {
+                format!("check the address and --chain; `poco {kind} deploy` registers a new one")
+            }
+            SdkError::AlreadyDeployed { kind, address } => format!(
+                "use it as it is (`poco {kind} show {address}`), or change its name to register \
+                 another"
+            ),
+        }
+    }
+
+    /// Prints the error on stderr (as JSON with `--json`) and gives the exit code.
+    pub(crate) fn report(&self, json: bool) -> ExitCode {
+        let code = self.exit_code();
+        let mut causes = Vec::new();
+        let mut source = self.source();
+        // A transparent variant's first source is its own message's source.
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !self.to_string().contains(&text) {
+                causes.push(text);
+            }
+            source = cause.source();
+        }
+        let hint = self.hint();
+        if json {
+            let error = json!({ "error": {
+                "kind": self.kind(),
+                "exit_code": code,
+                "message": self.to_string(),
+                "causes": causes,
+                "hint": hint,
+            }});
+            eprintln!("{error}");
+        } else {
+            eprintln!("error: {self}");
+            for cause in &causes {
+                eprintln!("  caused by: {cause}");
+            }
+            eprintln!("hint: {hint}");
+        }
+        ExitCode::from(code)
+    }
+}

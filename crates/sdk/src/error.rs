@@ -1,0 +1,252 @@
+//! The SDK's error type: one enum, each variant with typed context, and an [`ErrorKind`] that
+//! front-ends (the `poco` CLI) map to exit codes.
+
+use crate::{amount::format_amount, chains::ChainName};
+use alloy::primitives::{Address, U256};
+use poco_chain::{ChainError, SignerError, TxError};
+use std::{fmt, path::PathBuf};
+
+/// `Result` alias of [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a too-small balance is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Funds {
+    /// RLC held by the wallet (outside the hub).
+    WalletRlc,
+    /// RLC deposited on the hub and not locked.
+    Deposit,
+    /// Ether to pay gas.
+    Eth,
+}
+
+impl Funds {
+    /// Decimals of the unit the amount is counted in (RLC: 9, ether: 18).
+    pub const fn decimals(self) -> u8 {
+        match self {
+            Self::WalletRlc | Self::Deposit => 9,
+            Self::Eth => 18,
+        }
+    }
+
+    /// The unit's symbol.
+    pub const fn unit(self) -> &'static str {
+        match self {
+            Self::WalletRlc | Self::Deposit => "RLC",
+            Self::Eth => "ETH",
+        }
+    }
+}
+
+impl fmt::Display for Funds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::WalletRlc => "wallet RLC balance",
+            Self::Deposit => "deposited RLC balance (not locked)",
+            Self::Eth => "ETH balance",
+        })
+    }
+}
+
+/// Which kind of registered asset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetKind {
+    /// An app (App registry).
+    App,
+    /// A dataset (Dataset registry).
+    Dataset,
+    /// A workerpool (Workerpool registry).
+    Workerpool,
+}
+
+impl fmt::Display for AssetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::App => "app",
+            Self::Dataset => "dataset",
+            Self::Workerpool => "workerpool",
+        })
+    }
+}
+
+/// The broad class of an [`Error`]: what the user has to fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The chain file or the chosen chain.
+    Config,
+    /// The key file or keystore.
+    Wallet,
+    /// The node: unreachable, another chain, no hub at the address.
+    Connection,
+    /// A balance too small for the action.
+    InsufficientFunds,
+    /// A transaction was refused or reverted.
+    Transaction,
+    /// The asset asked for is not registered.
+    NotFound,
+    /// An argument is malformed or already used.
+    InvalidInput,
+}
+
+/// Errors of the SDK.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The chain file could not be read.
+    #[error("could not read the chain file {path}")]
+    ChainFileRead {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The chain file is not valid.
+    #[error("the chain file {path} is not valid: {source}")]
+    ChainFileParse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// No chain of that name.
+    #[error("unknown chain `{name}` (known: {})", known.join(", "))]
+    UnknownChain {
+        /// The name asked for.
+        name: String,
+        /// The names the chain file (and the built-in list) define.
+        known: Vec<String>,
+    },
+    /// The key file or keystore could not be loaded.
+    #[error(transparent)]
+    Signer(Box<SignerError>),
+    /// The action signs transactions and no wallet was given.
+    #[error("this action needs a wallet (a key file or a keystore)")]
+    NoWallet,
+    /// A wallet file already exists where a new one was to be written.
+    #[error("{path} already exists; refusing to overwrite a wallet")]
+    WalletExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A wallet file could not be written.
+    #[error("could not write {path}")]
+    WalletWrite {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The node could not be reached or serves another chain.
+    #[error("could not connect to chain `{chain}` at {rpc_url}: {source}")]
+    Connect {
+        /// The chain's name.
+        chain: ChainName,
+        /// Its RPC URL.
+        rpc_url: String,
+        /// Why.
+        #[source]
+        source: Box<ChainError>,
+    },
+    /// There is no contract at the configured hub address.
+    #[error("no contract at the hub address {hub} on chain `{chain}`")]
+    NoHub {
+        /// The chain's name.
+        chain: ChainName,
+        /// The configured hub.
+        hub: Address,
+    },
+    /// Reading the chain failed.
+    #[error("reading the chain failed: {0}")]
+    Chain(#[source] Box<ChainError>),
+    /// A transaction failed (refused, reverted, not confirmed in time).
+    #[error("{action} failed: {source}")]
+    Tx {
+        /// What was being done.
+        action: &'static str,
+        /// Why.
+        #[source]
+        source: Box<TxError>,
+    },
+    /// A balance is too small.
+    #[error("{funds} too small: {} needed, {} available, {} missing",
+        format_amount(*needed, funds.decimals(), funds.unit()),
+        format_amount(*available, funds.decimals(), funds.unit()),
+        format_amount(self.missing().unwrap_or_default(), funds.decimals(), funds.unit()))]
+    Insufficient {
+        /// Which balance.
+        funds: Funds,
+        /// What the action needs (base units: nRLC or wei).
+        needed: U256,
+        /// What there is.
+        available: U256,
+    },
+    /// An amount could not be parsed.
+    #[error("invalid amount `{input}`: {reason}")]
+    InvalidAmount {
+        /// What was given.
+        input: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// The address is not a registered asset of that kind.
+    #[error("{address} is not a registered {kind}")]
+    NotFound {
+        /// The kind looked for.
+        kind: AssetKind,
+        /// The address.
+        address: Address,
+    },
+    /// The same asset (same owner and parameters) is already registered.
+    #[error("this {kind} is already deployed at {address}")]
+    AlreadyDeployed {
+        /// The kind.
+        kind: AssetKind,
+        /// Its address.
+        address: Address,
+    },
+}
+
+impl From<ChainError> for Error {
+    fn from(error: ChainError) -> Self {
+        Self::Chain(Box::new(error))
+    }
+}
+
+impl From<SignerError> for Error {
+    fn from(error: SignerError) -> Self {
+        Self::Signer(Box::new(error))
+    }
+}
+
+impl Error {
+    /// The broad class of this error.
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::ChainFileRead { .. }
+            | Self::ChainFileParse { .. }
+            | Self::UnknownChain { .. } => ErrorKind::Config,
+            Self::Signer(_)
+            | Self::NoWallet
+            | Self::WalletExists { .. }
+            | Self::WalletWrite { .. } => ErrorKind::Wallet,
+            Self::Connect { .. } | Self::NoHub { .. } | Self::Chain(_) => ErrorKind::Connection,
+            Self::Tx { .. } => ErrorKind::Transaction,
+            Self::Insufficient { .. } => ErrorKind::InsufficientFunds,
+            Self::InvalidAmount { .. } | Self::AlreadyDeployed { .. } => ErrorKind::InvalidInput,
+            Self::NotFound { .. } => ErrorKind::NotFound,
+        }
+    }
+
+    /// For [`Error::Insufficient`]: how much is missing (base units).
+    pub fn missing(&self) -> Option<U256> {
+        match self {
+            Self::Insufficient { needed, available, .. } => Some(needed.saturating_sub(*available)),
+            _ => None,
+        }
+    }
+}

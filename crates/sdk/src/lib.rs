@@ -1,0 +1,41 @@
+//! The poco SDK: every user action as a typed async Rust API, over the chain (through
+//! `poco-chain` and `poco-contracts`) and, in later slices, poco's HTTP services (market,
+//! scheduler, results). The `poco` CLI is a thin layer over it.
+//!
+//! ```text
+//!  ChainFile::discover ─► select(--chain) ─► NamedChain ─► Poco::connect ─► reads
+//!  (built-in `dev` + the chain file)                          │ with_signer(load_signer(..))
+//!                                                             ▼
+//!                                wallet · account · app · dataset · workerpool actions
+//! ```
+//!
+//! - [`chains`]: the chain file naming deployments; the built-in `dev` entry is the devchain on
+//!   its default port with the hub it deploys at genesis.
+//! - [`wallet`]: signers from a key file or keystore, new wallets, ETH and RLC balances.
+//! - [`Poco::account`], [`Poco::deposit`], [`Poco::withdraw`]: the account on the hub; a balance
+//!   too small is [`Error::Insufficient`], which says how much is missing.
+//! - [`Poco::deploy_app`], [`Poco::show_app`] and the same for datasets and workerpools.
+//!
+//! Amounts are [`U256`](alloy::primitives::U256) in base units (nRLC, wei); [`amount`] parses
+//! and formats them. Errors are one [`Error`] enum with an [`ErrorKind`] per class.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+mod account;
+pub mod amount;
+mod assets;
+pub mod chains;
+mod client;
+mod error;
+pub mod ids;
+pub mod wallet;
+
+pub use account::{AccountBalances, Transfer};
+pub use assets::{
+    AppInfo, AppSpec, DatasetInfo, DatasetSpec, Deployed, WorkerpoolInfo, WorkerpoolSpec,
+};
+pub use chains::{ChainFile, ChainName, ChainSpec, NamedChain};
+pub use client::{ConnectOptions, Contracts, Poco, TxOutcome};
+pub use error::{AssetKind, Error, ErrorKind, Funds, Result};
+pub use ids::{AppAddress, DatasetAddress, WorkerpoolAddress};
+pub use poco_chain::{PrivateKeySigner, SignerSource};
+pub use wallet::{CreatedWallet, WalletBalances};
