@@ -1,7 +1,7 @@
 //! The command line: global options and the command tree. Each command's arguments live in its
 //! file under `commands/`.
 
-use crate::commands::{account, app, chain, dataset, wallet, workerpool};
+use crate::commands::{account, app, chain, dataset, devnet, wallet, workerpool};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -15,11 +15,11 @@ Exit codes:
   2  bad command line (unknown option, missing argument)
   3  chain file or chain name (--chain, --chain-file)
   4  wallet (key file, keystore, password file; no wallet given)
-  5  node unreachable, wrong chain id, no hub at the configured address
+  5  node unreachable, wrong chain id, no hub at the configured address; a devnet port in use
   6  balance too small (the message says how much is missing)
   7  transaction refused or reverted
   8  not found (no such app, dataset or workerpool)
-  9  invalid input (malformed amount or file, already deployed)"
+  9  invalid input (malformed amount or file, already deployed; a broken devnet folder)"
     };
 }
 
@@ -121,6 +121,10 @@ pub(crate) enum Command {
     /// The chains of the chain file, and the protocol's addresses on one.
     #[command(subcommand, after_help = chain::CHAIN_FILE_FORMAT)]
     Chain(chain::ChainCommand),
+    /// Run the whole system on this machine (chain, market, results, a pool and its workers)
+    /// until Ctrl-C.
+    #[command(after_help = devnet::DEVNET_HELP)]
+    Devnet(devnet::DevnetArgs),
 }
 
 #[cfg(test)]

@@ -10,6 +10,12 @@ pub(crate) enum CliError {
     /// From the SDK.
     #[error(transparent)]
     Sdk(#[from] SdkError),
+    /// `poco devnet` could not start or stop.
+    #[error(transparent)]
+    Devnet(Box<poco_devnet::DevnetError>),
+    /// Ctrl-C or SIGTERM cannot be listened for.
+    #[error("could not listen for Ctrl-C or SIGTERM: {0}")]
+    Signals(#[source] std::io::Error),
     /// Bad input the SDK never sees (a file to hash, …).
     #[error("{message}")]
     Input {
@@ -36,6 +42,8 @@ impl CliError {
                 ErrorKind::NotFound => 8,
                 ErrorKind::InvalidInput => 9,
             },
+            Self::Devnet(error) => devnet_exit_code(error),
+            Self::Signals(_) => INTERNAL,
             Self::Input { .. } => 9,
         }
     }
@@ -44,6 +52,12 @@ impl CliError {
     fn kind(&self) -> serde_json::Value {
         match self {
             Self::Sdk(error) => json!(error.kind()),
+            Self::Devnet(error) => json!(match devnet_exit_code(error) {
+                5 => "connection",
+                9 => "invalid_input",
+                _ => "internal",
+            }),
+            Self::Signals(_) => json!("internal"),
             Self::Input { .. } => json!("invalid_input"),
         }
     }
@@ -53,6 +67,12 @@ impl CliError {
         let error = match self {
             Self::Sdk(error) => error,
             Self::Input { hint, .. } => return hint.clone(),
+            Self::Devnet(error) => return devnet_hint(error),
+            Self::Signals(_) => {
+                return "run it in a terminal or under a supervisor that can \
+                deliver signals"
+                    .to_owned();
+            }
         };
         match error {
             SdkError::UnknownChain { .. } => "pick a known chain with --chain, or name this one \
@@ -155,5 +175,58 @@ impl CliError {
             eprintln!("hint: {hint}");
         }
         ExitCode::from(code)
+    }
+}
+
+/// Whether a listening socket of the devnet was refused its address (a port in use).
+fn port_in_use(error: &poco_devnet::DevnetError) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::AddrInUse | std::io::ErrorKind::AddrNotAvailable
+            )
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    let text = error.to_string();
+    text.contains("ddress already in use") || text.contains("could not listen")
+}
+
+/// `poco devnet`'s errors: a busy port is a network error (5), a folder that cannot be used or
+/// holds something else is invalid input (9), anything else unexpected (1).
+fn devnet_exit_code(error: &poco_devnet::DevnetError) -> u8 {
+    use poco_devnet::DevnetError;
+    if port_in_use(error) {
+        return 5;
+    }
+    match error {
+        DevnetError::DataDir { .. } | DevnetError::State { .. } => 9,
+        DevnetError::Chain(
+            poco_devchain::Error::DataDir { .. }
+            | poco_devchain::Error::ForeignDataDir { .. }
+            | poco_devchain::Error::Replay(_),
+        ) => 9,
+        _ => INTERNAL,
+    }
+}
+
+/// What to do about a `poco devnet` error.
+fn devnet_hint(error: &poco_devnet::DevnetError) -> String {
+    if port_in_use(error) {
+        return "another program (maybe another devnet) uses one of the ports 8545, 8080, 7070, \
+            13200: stop it, or pass --any-ports (the chain file in the data folder names the \
+            ports taken)"
+            .to_owned();
+    }
+    match devnet_exit_code(error) {
+        9 => "check the folder given to --data-dir (it must be writable); if it holds a broken \
+            or foreign devnet, delete it or pass another --data-dir to start afresh"
+            .to_owned(),
+        _ => "run with -v for details; if it persists, start afresh with another --data-dir"
+            .to_owned(),
     }
 }

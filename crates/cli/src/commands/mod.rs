@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub(crate) mod app;
 pub(crate) mod chain;
 pub(crate) mod dataset;
+pub(crate) mod devnet;
 pub(crate) mod wallet;
 pub(crate) mod workerpool;
 
@@ -22,6 +23,7 @@ pub(crate) async fn run(context: &Context, command: Command) -> Result<(), CliEr
         Command::Dataset(command) => dataset::run(context, command).await,
         Command::Workerpool(command) => workerpool::run(context, command).await,
         Command::Chain(command) => chain::run(context, command).await,
+        Command::Devnet(args) => devnet::run(context, args).await,
     }
 }
 
