@@ -2,11 +2,15 @@
 
 use crate::{context::Context, exit::CliError, output::message};
 use clap::Args;
+use indicatif::ProgressBar;
 use poco_devnet::{Devnet, DevnetConfig, DevnetInfo, Ports, Role};
 use poco_scheduler_api::Executor;
 use poco_sdk::{ChainFile, ChainName, ChainSpec, chains::DEV_CHAIN};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 /// The data folder used when --data-dir is not given (relative to the current folder).
 pub(crate) const DEFAULT_DATA_DIR: &str = ".poco-devnet";
@@ -132,6 +136,22 @@ fn chain_file(info: &DevnetInfo) -> Result<ChainFile, CliError> {
     Ok(ChainFile { default: Some(name.clone()), chains: [(name, spec)].into() })
 }
 
+/// A spinner on stderr while something runs (hidden with --json and when stderr is no
+/// terminal, where the message is printed once instead).
+fn spinner(json: bool, text: String) -> ProgressBar {
+    if json {
+        return ProgressBar::hidden();
+    }
+    let progress = ProgressBar::new_spinner();
+    if progress.is_hidden() {
+        eprintln!("{text}");
+    } else {
+        progress.set_message(text);
+        progress.enable_steady_tick(Duration::from_millis(100));
+    }
+    progress
+}
+
 /// Waits for Ctrl-C or SIGTERM.
 async fn stop_signal() -> Result<(), CliError> {
     let failed = CliError::Signals;
@@ -161,8 +181,10 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
         config.executors.push(Executor::Docker);
         config.docker_host = args.docker_host;
     }
-    message(json, &format!("Starting the devnet in {} …", args.data_dir.display()));
-    let devnet = Devnet::start(config).await.map_err(|error| CliError::Devnet(Box::new(error)))?;
+    let progress = spinner(json, format!("Starting the devnet in {} …", args.data_dir.display()));
+    let started = Devnet::start(config).await;
+    progress.finish_and_clear();
+    let devnet = started.map_err(|error| CliError::Devnet(Box::new(error)))?;
     let info = devnet.info().clone();
 
     let path = info.data_dir.join(CHAIN_FILE_NAME);
@@ -194,8 +216,9 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
     }
 
     let signal = stop_signal().await;
-    message(json, "Stopping the devnet …");
+    let progress = spinner(json, "Stopping the devnet …".to_owned());
     let stopped = devnet.shutdown().await.map_err(|error| CliError::Devnet(Box::new(error)));
+    progress.finish_and_clear();
     signal?;
     stopped?;
     message(json, "Devnet stopped.");
