@@ -175,8 +175,8 @@ pub struct Ports {
 }
 
 impl Ports {
-    /// The well-known ports (`poco devnet`): 8545, 7060, 7070, 7080.
-    pub const DEFAULT: Self = Self { rpc: 8545, market: 7060, scheduler: 7070, results: 7080 };
+    /// The services' own default ports (`poco devnet`, and the `dev` chain of the SDK): 8545, 8080, 7070, 13200.
+    pub const DEFAULT: Self = Self { rpc: 8545, market: 8080, scheduler: 7070, results: 13200 };
     /// Any free ports (tests).
     pub const ANY: Self = Self { rpc: 0, market: 0, scheduler: 0, results: 0 };
 }

@@ -56,7 +56,7 @@ impl SchedulerConfig {
             hub,
             workerpool,
             listen: SocketAddr::from(([127, 0, 0, 1], 7070)),
-            results_url: "http://127.0.0.1:7080".into(),
+            results_url: "http://127.0.0.1:13200".into(),
             registry: RegistryConfig::default(),
             heartbeat_period: Duration::from_secs(10),
             max_wait: Duration::from_secs(20),

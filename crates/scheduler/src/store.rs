@@ -359,36 +359,52 @@ impl Store {
         if parse_task_state(&state, &id)?.is_final() {
             return Err(StoreError::TaskNotLive { task: id, state });
         }
+        Self::insert_replicate(&mut tx, &id, &who, at, details).await?;
+        tx.commit().await?;
+        debug!(task = %id, worker = %who, "Replicate assigned.");
+        Ok(ReplicateRecord { task_id, worker, state: ReplicateState::Assigned, result_hash: None })
+    }
+
+    /// Inserts `who`'s replicate of task `id` in `ASSIGNED` with its timeline entry (inside
+    /// `tx`); returns the entry's number.
+    async fn insert_replicate(
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+        who: &str,
+        at: i64,
+        details: Option<&serde_json::Value>,
+    ) -> Result<i64> {
         let inserted = sqlx::query(
             "INSERT INTO replicates (task_id, worker, state, result_hash, created_at, updated_at) \
              VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (task_id, worker) DO NOTHING",
         )
-        .bind(&id)
-        .bind(&who)
+        .bind(id)
+        .bind(who)
         .bind(ReplicateState::Assigned.as_str())
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if inserted == 0 {
-            return Err(StoreError::AlreadyAssigned { task: id, worker: who });
+            return Err(StoreError::AlreadyAssigned {
+                task: id.to_owned(),
+                worker: who.to_owned(),
+            });
         }
-        let seq = Self::bump(&mut tx, &id, at).await?;
+        let seq = Self::bump(tx, id, at).await?;
         let entry = Entry {
-            task: &id,
+            task: id,
             seq,
             at_ms: at,
-            worker: Some(&who),
+            worker: Some(who),
             from: None,
             to: ReplicateState::Assigned.as_str(),
             event: "ASSIGNED",
             cause: None,
             details: details.map(ToString::to_string),
         };
-        Self::insert_entry(&mut tx, entry).await?;
-        tx.commit().await?;
-        debug!(task = %id, worker = %who, "Replicate assigned.");
-        Ok(ReplicateRecord { task_id, worker, state: ReplicateState::Assigned, result_hash: None })
+        Self::insert_entry(tx, entry).await?;
+        Ok(seq)
     }
 
     /// Gives `worker` a replicate of `task` if the task is still at `task.version` (dispatch
@@ -423,33 +439,7 @@ impl Store {
                 actual: format!("version {version}"),
             });
         }
-        let inserted = sqlx::query(
-            "INSERT INTO replicates (task_id, worker, state, result_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (task_id, worker) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&who)
-        .bind(ReplicateState::Assigned.as_str())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::AlreadyAssigned { task: id, worker: who });
-        }
-        let mut seq = Self::bump(&mut tx, &id, at).await?;
-        let entry = Entry {
-            task: &id,
-            seq,
-            at_ms: at,
-            worker: Some(&who),
-            from: None,
-            to: ReplicateState::Assigned.as_str(),
-            event: "ASSIGNED",
-            cause: None,
-            details: details.map(ToString::to_string),
-        };
-        Self::insert_entry(&mut tx, entry).await?;
+        let mut seq = Self::insert_replicate(&mut tx, &id, &who, at, details).await?;
         let mut now_state = state;
         if state == TaskState::Initialized {
             let event = TaskEvent::ReplicateStarted;

@@ -26,7 +26,7 @@ use url::Url;
 ///   poco-scheduler --rpc-url http://127.0.0.1:8545 --chain-id 31337 \
 ///     --hub 0x0165878A594ca255338adfa4d48449f69242Eb8F --workerpool 0x… \
 ///     --key-file ./scheduler.key --data-dir ./scheduler \
-///     --market-url http://127.0.0.1:8080 --results-url http://127.0.0.1:7080 \
+///     --market-url http://127.0.0.1:8080 --results-url http://127.0.0.1:13200 \
 ///     --price 1000000 --max-volume 16
 ///
 /// Then: workers connect to http://127.0.0.1:7070; `curl 127.0.0.1:7070/v1/stats` shows the
@@ -111,7 +111,7 @@ struct HttpArgs {
     #[arg(long, env = "POCO_SCHEDULER_LISTEN", default_value = "127.0.0.1:7070")]
     listen: SocketAddr,
     /// The results service workers upload to.
-    #[arg(long, env = "POCO_RESULTS_URL", default_value = "http://127.0.0.1:7080")]
+    #[arg(long, env = "POCO_RESULTS_URL", default_value = "http://127.0.0.1:13200")]
     results_url: String,
     /// The market to keep the pool's orders on; without it no order is published.
     #[arg(long, env = "POCO_MARKET_URL")]

@@ -143,7 +143,19 @@ impl Env {
         self.client.call(self.hub, &IPoco::viewAccountCall { account: who }).await.unwrap()
     }
 
-    /// Waits (woken every 50 ms, up to `secs`) until every task is in a final state.
+    /// Whether every replicate of these tasks is in a final state.
+    async fn replicates_settled(&self, tasks: &[TaskId]) -> bool {
+        for task in tasks {
+            let replicates = self.store.replicates(*task).await.unwrap();
+            if !replicates.iter().all(|replicate| replicate.state.is_final()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Waits (woken every 50 ms, up to `secs`) until every task and its replicates are in a final
+    /// state.
     pub async fn wait_final(&self, tasks: &[TaskId], secs: u64) -> Vec<TaskRecord> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
@@ -153,7 +165,12 @@ impl Env {
                     records.push(record);
                 }
             }
-            if records.len() == tasks.len() && records.iter().all(|r| r.state.is_final()) {
+            // The task's state is written before its replicates are settled (COMPLETE or
+            // ABORT): wait for both.
+            if records.len() == tasks.len()
+                && records.iter().all(|r| r.state.is_final())
+                && self.replicates_settled(tasks).await
+            {
                 return records;
             }
             assert!(
