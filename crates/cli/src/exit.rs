@@ -124,6 +124,12 @@ impl CliError {
                         show(*available),
                         show(missing)
                     ),
+                    Funds::DealPayment => format!(
+                        "deposit {} more with `poco account deposit {}` (`poco account show` \
+                         shows the balances), or ask for fewer tasks",
+                        show(missing),
+                        show(missing).replace(' ', "")
+                    ),
                     Funds::Eth => {
                         "send some ETH to this wallet to pay for gas (`poco wallet show` shows \
                          its address)"
@@ -137,6 +143,31 @@ impl CliError {
             SdkError::NotFound { kind, .. } => {
                 format!("check the address and --chain; `poco {kind} deploy` registers a new one")
             }
+            SdkError::Market { code, .. } => market_hint(*code),
+            SdkError::OrderNotFound { .. } => "check the hash and --chain; `poco orderbook \
+                app|dataset|workerpool|requester` lists the published orders"
+                .to_owned(),
+            SdkError::OrderUsedUp { .. } => "sign a new order (`poco order sign`), or pick \
+                another one from `poco orderbook`"
+                .to_owned(),
+            SdkError::InvalidOrder { .. } => {
+                "check the order's fields (`poco order sign --help` shows them)".to_owned()
+            }
+            SdkError::MissingEvent { .. } => {
+                "the transaction landed but did not do what was expected: check it with -v, \
+                 then retry"
+                    .to_owned()
+            }
+            SdkError::Sign(_) => "check the wallet (--key-file or --keystore)".to_owned(),
+            SdkError::UnknownCategory { .. } => {
+                "`poco category count` gives how many there are; the hub's owner adds one with \
+                 `poco category create`"
+                    .to_owned()
+            }
+            SdkError::NotHubOwner { owner, .. } => format!(
+                "only the hub's owner ({owner}) can do this: pass its wallet (on the devchain, \
+                 dev account 0)"
+            ),
             SdkError::AlreadyDeployed { kind, address } => format!(
                 "use it as it is (`poco {kind} show {address}`), or change its name to register \
                  another"
@@ -175,6 +206,49 @@ impl CliError {
             eprintln!("hint: {hint}");
         }
         ExitCode::from(code)
+    }
+}
+
+/// What to do about a refusal of the market, by its stable code.
+fn market_hint(code: poco_sdk::market_api::ErrorCode) -> String {
+    use poco_sdk::market_api::ErrorCode;
+    match code {
+        ErrorCode::BadSignature | ErrorCode::MalformedSignature => "sign the order again with \
+            the owner's wallet on this chain (`poco order sign --chain <name>`): a signature \
+            holds the chain id and the hub"
+            .to_owned(),
+        ErrorCode::NotOwner => {
+            "sign with the wallet that owns the app, dataset or workerpool (or the requester's)"
+                .to_owned()
+        }
+        ErrorCode::UnknownAsset => {
+            "deploy the asset first (`poco app|dataset|workerpool deploy`), on this chain"
+                .to_owned()
+        }
+        ErrorCode::UnknownCategory => "`poco category count` gives the categories".to_owned(),
+        ErrorCode::AlreadyPublished => {
+            "it is in the book already: `poco order show <hash>` shows it".to_owned()
+        }
+        ErrorCode::OrderCancelled | ErrorCode::OrderConsumed => {
+            "this order can no longer be used: sign a new one (`poco order sign`)".to_owned()
+        }
+        ErrorCode::OrderNotFound | ErrorCode::NotFound => {
+            "check the hash; `poco orderbook` lists the published orders".to_owned()
+        }
+        ErrorCode::InsufficientFunds => {
+            "deposit RLC to pay at least one task (`poco account deposit <amount>`)".to_owned()
+        }
+        ErrorCode::InsufficientStake => "the workerpool's owner must deposit RLC to cover the \
+            scheduler's stake (`poco account deposit <amount>`)"
+            .to_owned(),
+        ErrorCode::TooManyOpenOrders => {
+            "unpublish some (`poco order unpublish --all --app|…`) and retry".to_owned()
+        }
+        ErrorCode::AuthExpired => "check this machine's clock, then retry".to_owned(),
+        ErrorCode::RateLimited | ErrorCode::ChainUnavailable | ErrorCode::Internal => {
+            "retry in a moment; run with -v for details".to_owned()
+        }
+        _ => "fix the request as the message says, then retry".to_owned(),
     }
 }
 

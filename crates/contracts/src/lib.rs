@@ -12,6 +12,8 @@
 //!   selectors and topics as iExec PoCo v5's `IexecInterfaceToken`.
 //! - [`deploy_protocol`]: deploys token, registries and hub on any chain; returns a [`Deployment`].
 //! - [`decode_hub_error`] / [`hub_error`]: turn revert data into the hub's typed custom errors.
+//! - [`orders`]: poco-primitives' EIP-712 orders as the hub's ABI orders ([`orders::AbiOrder`],
+//!   [`orders::MatchOrders`]) and the `manage*Order` calls.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 // Dependencies of the `poco-deploy` binary only.
@@ -21,6 +23,7 @@ use {clap as _, eyre as _, serde_json as _, tokio as _, url as _};
 pub mod bindings;
 mod deploy;
 mod error;
+pub mod orders;
 
 pub use deploy::{DeployOptions, Deployment, deploy_protocol};
 pub use error::{DeployError, DeployStep, decode_hub_error, hub_error};

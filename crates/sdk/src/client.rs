@@ -71,6 +71,7 @@ pub struct Poco {
     client: ChainClient,
     contracts: Contracts,
     tx: Option<TxManager>,
+    signer: Option<PrivateKeySigner>,
 }
 
 // === impl Poco ===
@@ -117,12 +118,13 @@ impl Poco {
         )?;
         let contracts = Contracts { hub, rlc, app_registry, dataset_registry, workerpool_registry };
         debug!(chain = %chain.name, ?contracts, "Connected.");
-        Ok(Self { chain, client, contracts, tx: None })
+        Ok(Self { chain, client, contracts, tx: None, signer: None })
     }
 
     /// Signs this connection's transactions with `signer`.
     pub fn with_signer(mut self, signer: PrivateKeySigner) -> Self {
-        self.tx = Some(TxManager::new(self.client.clone(), signer, TxConfig::default()));
+        self.tx = Some(TxManager::new(self.client.clone(), signer.clone(), TxConfig::default()));
+        self.signer = Some(signer);
         self
     }
 
@@ -144,6 +146,11 @@ impl Poco {
     /// The signer's address, if there is a signer.
     pub fn signer_address(&self) -> Option<Address> {
         self.tx.as_ref().map(TxManager::address)
+    }
+
+    /// The signer's key (EIP-712 orders and messages), or [`Error::NoWallet`].
+    pub(crate) fn signer(&self) -> Result<&PrivateKeySigner> {
+        self.signer.as_ref().ok_or(Error::NoWallet)
     }
 
     /// The transaction manager, or [`Error::NoWallet`].

@@ -4,6 +4,8 @@
 use crate::{amount::format_amount, chains::ChainName};
 use alloy::primitives::{Address, U256};
 use poco_chain::{ChainError, SignerError, TxError};
+use poco_market_api::ErrorCode;
+use poco_primitives::{OrderHash, OrderKind};
 use std::{fmt, path::PathBuf};
 
 /// `Result` alias of [`Error`].
@@ -19,13 +21,15 @@ pub enum Funds {
     Deposit,
     /// Ether to pay gas.
     Eth,
+    /// RLC deposited by a requester and not locked, to pay a deal (price × volume).
+    DealPayment,
 }
 
 impl Funds {
     /// Decimals of the unit the amount is counted in (RLC: 9, ether: 18).
     pub const fn decimals(self) -> u8 {
         match self {
-            Self::WalletRlc | Self::Deposit => 9,
+            Self::WalletRlc | Self::Deposit | Self::DealPayment => 9,
             Self::Eth => 18,
         }
     }
@@ -33,7 +37,7 @@ impl Funds {
     /// The unit's symbol.
     pub const fn unit(self) -> &'static str {
         match self {
-            Self::WalletRlc | Self::Deposit => "RLC",
+            Self::WalletRlc | Self::Deposit | Self::DealPayment => "RLC",
             Self::Eth => "ETH",
         }
     }
@@ -45,6 +49,7 @@ impl fmt::Display for Funds {
             Self::WalletRlc => "wallet RLC balance",
             Self::Deposit => "deposited RLC balance (not locked)",
             Self::Eth => "ETH balance",
+            Self::DealPayment => "requester's deposited RLC (not locked)",
         })
     }
 }
@@ -201,6 +206,69 @@ pub enum Error {
         /// The address.
         address: Address,
     },
+    /// The market refused a request: `code` is its stable error code (see
+    /// `poco_market_api::ErrorCode`), `message` its explanation.
+    #[error("the market refused: {message} ({code})")]
+    Market {
+        /// The market's code.
+        code: ErrorCode,
+        /// The market's message.
+        message: String,
+    },
+    /// No book of the market holds an order with this hash.
+    #[error("no order {hash} in the market's books")]
+    OrderNotFound {
+        /// The hash asked for.
+        hash: OrderHash,
+    },
+    /// An order cannot be matched any more: its whole volume is consumed on chain (filled, or
+    /// cancelled, which consumes what is left).
+    #[error(
+        "the {kind} order {hash} cannot be matched: {consumed} of its volume {volume} consumed on chain (filled or cancelled)"
+    )]
+    OrderUsedUp {
+        /// Its kind.
+        kind: OrderKind,
+        /// Its hash.
+        hash: OrderHash,
+        /// Its volume.
+        volume: U256,
+        /// What the chain consumed of it.
+        consumed: U256,
+    },
+    /// Orders that cannot go together, or an order unfit for the action.
+    #[error("invalid order: {reason}")]
+    InvalidOrder {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A transaction landed without the event it must emit.
+    #[error("transaction {tx} emitted no {event} event")]
+    MissingEvent {
+        /// The event's signature.
+        event: &'static str,
+        /// The transaction.
+        tx: alloy::primitives::B256,
+    },
+    /// The hub has no category with this id.
+    #[error("no category {id} on the hub (it has {count}: ids 0 to {})", count.saturating_sub(1))]
+    UnknownCategory {
+        /// The id asked for.
+        id: u64,
+        /// How many categories there are.
+        count: u64,
+    },
+    /// The action is reserved to the hub's owner.
+    #[error("the wallet {wallet} is not the hub's owner ({owner})")]
+    NotHubOwner {
+        /// The wallet.
+        wallet: Address,
+        /// The hub's owner.
+        owner: Address,
+    },
+    /// An order or message could not be signed.
+    #[error("could not sign: {0}")]
+    Sign(#[source] poco_primitives::Error),
     /// The same asset (same owner and parameters) is already registered.
     #[error("this {kind} is already deployed at {address}")]
     AlreadyDeployed {
@@ -239,6 +307,13 @@ impl Error {
             Self::Insufficient { .. } => ErrorKind::InsufficientFunds,
             Self::InvalidAmount { .. } | Self::AlreadyDeployed { .. } => ErrorKind::InvalidInput,
             Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Market { code, .. } => market_kind(*code),
+            Self::OrderNotFound { .. } | Self::UnknownCategory { .. } => ErrorKind::NotFound,
+            Self::MissingEvent { .. } => ErrorKind::Transaction,
+            Self::NotHubOwner { .. } => ErrorKind::Wallet,
+            Self::OrderUsedUp { .. } | Self::InvalidOrder { .. } | Self::Sign(_) => {
+                ErrorKind::InvalidInput
+            }
         }
     }
 
@@ -248,5 +323,19 @@ impl Error {
             Self::Insufficient { needed, available, .. } => Some(needed.saturating_sub(*available)),
             _ => None,
         }
+    }
+}
+
+/// The class of a market refusal: missing orders are not found, funds and stakes too small are
+/// insufficient funds, a market that cannot serve (its chain, itself, its rate limit) is a
+/// connection problem, anything else is the request's fault.
+const fn market_kind(code: ErrorCode) -> ErrorKind {
+    match code {
+        ErrorCode::NotFound | ErrorCode::OrderNotFound => ErrorKind::NotFound,
+        ErrorCode::InsufficientFunds | ErrorCode::InsufficientStake => ErrorKind::InsufficientFunds,
+        ErrorCode::ChainUnavailable | ErrorCode::Internal | ErrorCode::RateLimited => {
+            ErrorKind::Connection
+        }
+        _ => ErrorKind::InvalidInput,
     }
 }

@@ -23,10 +23,13 @@
 mod account;
 pub mod amount;
 mod assets;
+mod categories;
 pub mod chains;
 mod client;
 mod error;
 pub mod ids;
+pub mod market;
+mod orders;
 pub mod wallet;
 
 pub use account::{AccountBalances, Transfer};
@@ -39,3 +42,12 @@ pub use error::{AssetKind, Error, ErrorKind, Funds, Result};
 pub use ids::{AppAddress, DatasetAddress, WorkerpoolAddress};
 pub use poco_chain::{PrivateKeySigner, SignerSource};
 pub use wallet::{CreatedWallet, WalletBalances};
+pub use categories::{CategoryCount, CategoryInfo, CreatedCategory};
+pub use market::{AnyOrderRecord, BookOrder, MarketClient};
+pub use orders::{
+    Cancelled, Filled, app_order, dataset_order, request_for, request_order, workerpool_order,
+};
+pub use poco_market_api as market_api;
+pub use poco_primitives::{
+    AppOrder, DatasetOrder, OrderHash, RequestOrder, SignedOrder, Tag, WorkerpoolOrder,
+};
