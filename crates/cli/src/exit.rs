@@ -41,6 +41,7 @@ impl CliError {
                 ErrorKind::Transaction => 7,
                 ErrorKind::NotFound => 8,
                 ErrorKind::InvalidInput => 9,
+                ErrorKind::Timeout => 10,
             },
             Self::Devnet(error) => devnet_exit_code(error),
             Self::Signals(_) => INTERNAL,
@@ -143,6 +144,45 @@ impl CliError {
             SdkError::NotFound { kind, .. } => {
                 format!("check the address and --chain; `poco {kind} deploy` registers a new one")
             }
+            SdkError::NoServiceUrl { .. } => {
+                "add the URL to the chain's entry in the chain file (`poco chain --help` shows \
+                 the format); `poco devnet` writes a complete one in its data folder"
+                    .to_owned()
+            }
+            SdkError::Service { service, .. } => format!(
+                "is the {service} running? Check {} of this chain in the chain file (`poco \
+                 chain show`), then retry; run with -v for details",
+                service.url_key()
+            ),
+            SdkError::NoMatch { app, category, .. } => format!(
+                "see what is offered with `poco orderbook app {app}` and `poco orderbook \
+                 workerpool --category {category}`; a lower --trust, another --category or \
+                 higher max prices may match"
+            ),
+            SdkError::UnknownDeal { .. } => {
+                "check the deal id and --chain (`poco app run` prints the deal it made)".to_owned()
+            }
+            SdkError::UnknownTask { .. } => {
+                "check the task id and --chain; `poco deal show <deal>` lists a deal's tasks"
+                    .to_owned()
+            }
+            SdkError::NotClaimable { .. } => {
+                "a task can be claimed only after its final deadline, if it has not ended: \
+                 `poco task show <task>` shows both"
+                    .to_owned()
+            }
+            SdkError::NoResult { .. } => {
+                "wait for the task to complete (`poco task show <task> --watch`); a task \
+                 that failed has no result, its price was refunded"
+                    .to_owned()
+            }
+            SdkError::ResultArchive { .. } => {
+                "check that the folder given to --download is writable, then retry".to_owned()
+            }
+            SdkError::WatchTimeout { task, .. } => format!(
+                "the task goes on without you: `poco task show {task} --watch` follows it again, \
+                 `poco task claim {task}` refunds it after its final deadline"
+            ),
             SdkError::Market { code, .. } => market_hint(*code),
             SdkError::OrderNotFound { .. } => "check the hash and --chain; `poco orderbook \
                 app|dataset|workerpool|requester` lists the published orders"

@@ -159,6 +159,9 @@ pub struct DevnetConfig {
     pub pool_stake: U256,
     /// A block every `block_time` (`None`: one block per transaction).
     pub block_time: Option<Duration>,
+    /// How many of the workers (the last ones) contribute wrong results on purpose, to watch
+    /// the protocol seize their stake (tests and demos; 0 by default).
+    pub faulty_workers: usize,
 }
 
 /// The services' ports.
@@ -182,7 +185,8 @@ impl Ports {
 }
 
 impl DevnetConfig {
-    /// Two WASM workers on the well-known ports, a pool at 0.000001 RLC per task and trust 1.
+    /// Two WASM workers on the well-known ports, a pool at 0.000001 RLC per task accepting any
+    /// trust up to 100.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
@@ -193,10 +197,11 @@ impl DevnetConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             ports: Ports::DEFAULT,
             pool_price: U256::from(1_000u64),
-            pool_trust: U256::from(1u64),
+            pool_trust: U256::from(100u64),
             worker_stake: U256::from(1_000 * ONE_RLC),
             pool_stake: U256::from(10_000 * ONE_RLC),
             block_time: None,
+            faulty_workers: 0,
         }
     }
 
@@ -394,6 +399,8 @@ impl Devnet {
                 worker_config = worker_config.with_docker_host(host.clone());
             }
             worker_config.name = format!("devnet-worker-{n}");
+            worker_config.faults.wrong_result =
+                n >= config.workers.saturating_sub(config.faulty_workers);
             let handle = poco_worker::spawn(worker_config, keys[Role::Worker(n).index()].clone())
                 .await
                 .map_err(|source| DevnetError::Worker { n, source })?;

@@ -72,6 +72,7 @@ pub struct Poco {
     contracts: Contracts,
     tx: Option<TxManager>,
     signer: Option<PrivateKeySigner>,
+    pub(crate) http: reqwest::Client,
 }
 
 // === impl Poco ===
@@ -118,7 +119,14 @@ impl Poco {
         )?;
         let contracts = Contracts { hub, rlc, app_registry, dataset_registry, workerpool_registry };
         debug!(chain = %chain.name, ?contracts, "Connected.");
-        Ok(Self { chain, client, contracts, tx: None, signer: None })
+        let http = reqwest::Client::builder().timeout(options.request_timeout).build().map_err(
+            |error| Error::Service {
+                service: crate::Service::Market,
+                url: String::new(),
+                reason: format!("the HTTP client could not be built: {error}"),
+            },
+        )?;
+        Ok(Self { chain, client, contracts, tx: None, signer: None, http })
     }
 
     /// Signs this connection's transactions with `signer`.

@@ -76,6 +76,39 @@ impl fmt::Display for AssetKind {
     }
 }
 
+/// One of a deployment's HTTP services (their URLs are in the chain file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// The market (orderbooks), `market_url`.
+    Market,
+    /// A workerpool's scheduler, `scheduler_url`.
+    Scheduler,
+    /// The results service, `results_url`.
+    Results,
+}
+
+impl Service {
+    /// The chain file's key of this service's URL.
+    pub const fn url_key(self) -> &'static str {
+        match self {
+            Self::Market => "market_url",
+            Self::Scheduler => "scheduler_url",
+            Self::Results => "results_url",
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Market => "market",
+            Self::Scheduler => "scheduler",
+            Self::Results => "results service",
+        })
+    }
+}
+
 /// The broad class of an [`Error`]: what the user has to fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,6 +127,8 @@ pub enum ErrorKind {
     NotFound,
     /// An argument is malformed or already used.
     InvalidInput,
+    /// A wait ran out of time (the action may still finish later).
+    Timeout,
 }
 
 /// Errors of the SDK.
@@ -206,6 +241,24 @@ pub enum Error {
         /// The address.
         address: Address,
     },
+    /// The chosen chain names no URL for a service the action needs.
+    #[error("chain `{chain}` names no {service} URL: add `{}` to its entry in the chain file", service.url_key())]
+    NoServiceUrl {
+        /// The chain's name.
+        chain: ChainName,
+        /// The service.
+        service: Service,
+    },
+    /// A service could not be reached, or its answer was not what its API defines.
+    #[error("the {service} at {url} did not answer as expected: {reason}")]
+    Service {
+        /// The service.
+        service: Service,
+        /// The URL asked.
+        url: String,
+        /// Why (the HTTP client's error, or the unexpected status).
+        reason: String,
+    },
     /// The market refused a request: `code` is its stable error code (see
     /// `poco_market_api::ErrorCode`), `message` its explanation.
     #[error("the market refused: {message} ({code})")]
@@ -269,6 +322,66 @@ pub enum Error {
     /// An order or message could not be signed.
     #[error("could not sign: {0}")]
     Sign(#[source] poco_primitives::Error),
+    /// The market holds no compatible set of orders for a run.
+    #[error(
+        "the market has no orders that can run app {app} in category {category} at trust {trust} for you"
+    )]
+    NoMatch {
+        /// The app.
+        app: Address,
+        /// The category asked for.
+        category: u64,
+        /// The trust asked for.
+        trust: u64,
+    },
+    /// No deal has this id.
+    #[error("no deal {deal} on this chain")]
+    UnknownDeal {
+        /// The id.
+        deal: poco_primitives::DealId,
+    },
+    /// No task has this id (or its deal is not known yet).
+    #[error(
+        "no task {task} on this chain (a task not initialized yet is found through its deal: `poco deal show <deal>`)"
+    )]
+    UnknownTask {
+        /// The id.
+        task: poco_primitives::TaskId,
+    },
+    /// The task cannot be claimed now.
+    #[error("task {task} cannot be claimed: {reason}")]
+    NotClaimable {
+        /// The task.
+        task: poco_primitives::TaskId,
+        /// Why (already ended; the final deadline, not reached yet).
+        reason: String,
+    },
+    /// The task has no result to download.
+    #[error("task {task} has no result to download: {reason}")]
+    NoResult {
+        /// The task.
+        task: poco_primitives::TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// The downloaded result could not be unpacked.
+    #[error("the result archive of task {task} could not be unpacked: {reason}")]
+    ResultArchive {
+        /// The task.
+        task: poco_primitives::TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// A watched task did not end in time.
+    #[error("task {task} is still {status} after {} s", waited.as_secs())]
+    WatchTimeout {
+        /// The task.
+        task: poco_primitives::TaskId,
+        /// Its last status on chain.
+        status: poco_primitives::TaskStatus,
+        /// How long it was watched.
+        waited: std::time::Duration,
+    },
     /// The same asset (same owner and parameters) is already registered.
     #[error("this {kind} is already deployed at {address}")]
     AlreadyDeployed {
@@ -297,16 +410,26 @@ impl Error {
         match self {
             Self::ChainFileRead { .. }
             | Self::ChainFileParse { .. }
-            | Self::UnknownChain { .. } => ErrorKind::Config,
+            | Self::UnknownChain { .. }
+            | Self::NoServiceUrl { .. } => ErrorKind::Config,
             Self::Signer(_)
             | Self::NoWallet
             | Self::WalletExists { .. }
             | Self::WalletWrite { .. } => ErrorKind::Wallet,
-            Self::Connect { .. } | Self::NoHub { .. } | Self::Chain(_) => ErrorKind::Connection,
+            Self::Connect { .. } | Self::NoHub { .. } | Self::Chain(_) | Self::Service { .. } => {
+                ErrorKind::Connection
+            }
             Self::Tx { .. } => ErrorKind::Transaction,
             Self::Insufficient { .. } => ErrorKind::InsufficientFunds,
             Self::InvalidAmount { .. } | Self::AlreadyDeployed { .. } => ErrorKind::InvalidInput,
-            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::NotFound { .. }
+            | Self::UnknownDeal { .. }
+            | Self::UnknownTask { .. }
+            | Self::NoMatch { .. }
+            | Self::NoResult { .. } => ErrorKind::NotFound,
+            Self::NotClaimable { .. } => ErrorKind::InvalidInput,
+            Self::ResultArchive { .. } => ErrorKind::Connection,
+            Self::WatchTimeout { .. } => ErrorKind::Timeout,
             Self::Market { code, .. } => market_kind(*code),
             Self::OrderNotFound { .. } | Self::UnknownCategory { .. } => ErrorKind::NotFound,
             Self::MissingEvent { .. } => ErrorKind::Transaction,

@@ -57,6 +57,15 @@ impl Backoff {
     }
 }
 
+/// Misbehaviour on purpose, for tests of the protocol's defences (never set in production: a
+/// faulty worker loses its stake and score).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Contribute a result digest that differs from the app's real output.
+    pub wrong_result: bool,
+}
+
 /// The worker agent's configuration.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +106,9 @@ pub struct WorkerConfig {
     /// Timeout of each HTTP call to the scheduler, the results service and downloads.
     #[serde(default = "default_http_timeout")]
     pub http_timeout: Duration,
+    /// Faults injected on purpose (tests only; none by default).
+    #[serde(default)]
+    pub faults: Faults,
 }
 
 const fn default_wait_ms() -> u64 {
@@ -132,6 +144,7 @@ impl WorkerConfig {
             wait_ms: default_wait_ms(),
             backoff: Backoff::default(),
             http_timeout: default_http_timeout(),
+            faults: Faults::default(),
         }
     }
 

@@ -36,7 +36,7 @@ pub mod task;
 
 pub use agent::{WorkerHandle, spawn};
 pub use client::SchedulerClient;
-pub use config::{Backoff, FetchLimits, WorkerConfig};
+pub use config::{Backoff, Faults, FetchLimits, WorkerConfig};
 pub use error::{ClientError, Error, Failure, Result};
 pub use journal::{Entry, Journal, Step};
 

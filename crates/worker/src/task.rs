@@ -205,6 +205,15 @@ async fn compute(ctx: &Ctx, entry: &Entry) -> Result<(), Failure> {
             seal_output(&dirs, max)?
         }
     };
+    let digest = if ctx.config.faults.wrong_result {
+        // A faulty worker on purpose (tests): a digest no honest replica computes.
+        let wrong =
+            alloy_primitives::keccak256([digest.as_slice(), b"poco: wrong result"].concat());
+        warn!(%digest, %wrong, "Fault injected: contributing a wrong result.");
+        wrong
+    } else {
+        digest
+    };
     let sha = result::sha256(&archive);
     tokio::fs::write(&dirs.archive, &archive).await.map_err(local)?;
     ctx.journal
