@@ -2,6 +2,7 @@
 //! file under `commands/`.
 
 use crate::commands::{account, app, chain, dataset, devnet, wallet, workerpool};
+use crate::commands::{category, order, orderbook};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -118,6 +119,24 @@ pub(crate) enum Command {
         after_help = "Examples:\n  poco workerpool deploy --key-file ./scheduler.key --description \"my pool\"\n  poco workerpool show 0x…"
     )]
     Workerpool(workerpool::WorkerpoolCommand),
+    /// Sign, publish, unpublish, show, cancel and fill orders.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  poco order sign --app 0x… --price 1RLC --key-file ./dev.key --out app.json\n  poco order publish app.json --key-file ./dev.key\n  poco order fill --app 0x…(hash) --workerpool 0x…(hash) --key-file ./me.key"
+    )]
+    Order(order::OrderCommand),
+    /// The market's books: app, dataset, workerpool and request orders, best first.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  poco orderbook app 0x…\n  poco orderbook workerpool --category 0 --min-trust 1"
+    )]
+    Orderbook(orderbook::OrderbookCommand),
+    /// The categories (task sizes) of the deployment.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  poco category count\n  poco category show 0"
+    )]
+    Category(category::CategoryCommand),
     /// The chains of the chain file, and the protocol's addresses on one.
     #[command(subcommand, after_help = chain::CHAIN_FILE_FORMAT)]
     Chain(chain::ChainCommand),

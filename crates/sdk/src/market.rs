@@ -18,7 +18,7 @@ use crate::{
     error::{Error, Result, Service},
     http::service_error,
 };
-use alloy::primitives::Address;
+use alloy::primitives::{Address, U256};
 use poco_market_api::{
     ApiError, BestMatch, Book, BookPage, BookQuery, ErrorCode, MatchQuery, MatchResponse,
     OrderRecord, OrderStatus, PublishRequest, UnpublishRequest, UnpublishTarget, Unpublished,
@@ -87,6 +87,11 @@ impl AnyOrderRecord {
     /// Who signed it.
     pub const fn signer(&self) -> Address {
         any_record_field!(self.signer)
+    }
+
+    /// What is left of its volume.
+    pub const fn remaining(&self) -> U256 {
+        any_record_field!(self.remaining)
     }
 }
 

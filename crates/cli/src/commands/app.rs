@@ -8,6 +8,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use clap::{Args, Subcommand};
+use poco_sdk::market_api::Book;
 use poco_sdk::{AppAddress, AppInfo, AppSpec, Deployed};
 use std::path::PathBuf;
 
@@ -21,6 +22,14 @@ pub(crate) enum AppCommand {
   poco app deploy --key-file ./me.key --name hello --type DOCKER \\
       --multiaddr docker.io/me/hello:1.0 --checksum 0x…")]
     Deploy(DeployArgs),
+    /// Sign an app order with the wallet and publish it on the market.
+    #[command(after_help = "Examples:
+  poco app publish 0x… --price 1RLC --volume 10 --key-file ./me.key")]
+    Publish(crate::commands::order::PublishArgs),
+    /// Take the wallet's orders for it out of the market (the last published, or --all).
+    #[command(after_help = "Examples:
+  poco app unpublish 0x… --all --key-file ./me.key")]
+    Unpublish(crate::commands::order::UnpublishAssetArgs),
     /// Show a registered app.
     #[command(after_help = "Examples:
   poco app show 0x…
@@ -81,6 +90,12 @@ impl Output for AppInfo {
 
 pub(crate) async fn run(context: &Context, command: AppCommand) -> Result<(), CliError> {
     match command {
+        AppCommand::Publish(args) => {
+            return crate::commands::order::publish_asset(context, Book::App, args).await;
+        }
+        AppCommand::Unpublish(args) => {
+            return crate::commands::order::unpublish_asset(context, Book::App, args).await;
+        }
         AppCommand::Deploy(args) => {
             let checksum = match (&args.checksum, &args.file) {
                 (Some(checksum), _) => *checksum,

@@ -8,6 +8,7 @@ use crate::{
 };
 use alloy_primitives::{Address, B256};
 use clap::{Args, Subcommand};
+use poco_sdk::market_api::Book;
 use poco_sdk::{DatasetAddress, DatasetInfo, DatasetSpec, Deployed};
 use std::path::PathBuf;
 
@@ -19,6 +20,14 @@ pub(crate) enum DatasetCommand {
   poco dataset deploy --key-file ./me.key --name prices \\
       --multiaddr https://example.com/prices.csv --file ./prices.csv")]
     Deploy(DeployArgs),
+    /// Sign a dataset order with the wallet and publish it on the market.
+    #[command(after_help = "Examples:
+  poco dataset publish 0x… --price 2RLC --app-restrict 0x… --key-file ./me.key")]
+    Publish(crate::commands::order::PublishArgs),
+    /// Take the wallet's orders for it out of the market (the last published, or --all).
+    #[command(after_help = "Examples:
+  poco dataset unpublish 0x… --key-file ./me.key")]
+    Unpublish(crate::commands::order::UnpublishAssetArgs),
     /// Show a registered dataset.
     #[command(after_help = "Examples:
   poco dataset show 0x…")]
@@ -65,6 +74,12 @@ impl Output for DatasetInfo {
 
 pub(crate) async fn run(context: &Context, command: DatasetCommand) -> Result<(), CliError> {
     match command {
+        DatasetCommand::Publish(args) => {
+            return crate::commands::order::publish_asset(context, Book::Dataset, args).await;
+        }
+        DatasetCommand::Unpublish(args) => {
+            return crate::commands::order::unpublish_asset(context, Book::Dataset, args).await;
+        }
         DatasetCommand::Deploy(args) => {
             let checksum = match (&args.checksum, &args.file) {
                 (Some(checksum), _) => *checksum,

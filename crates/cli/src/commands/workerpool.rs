@@ -7,6 +7,7 @@ use crate::{
 };
 use alloy_primitives::Address;
 use clap::{Args, Subcommand};
+use poco_sdk::market_api::Book;
 use poco_sdk::{Deployed, WorkerpoolAddress, WorkerpoolInfo, WorkerpoolSpec};
 
 /// `poco workerpool …`
@@ -16,6 +17,14 @@ pub(crate) enum WorkerpoolCommand {
     #[command(after_help = "Examples:
   poco workerpool deploy --key-file ./scheduler.key --description \"my pool\"")]
     Deploy(DeployArgs),
+    /// Sign a workerpool order with the wallet and publish it on the market.
+    #[command(after_help = "Examples:
+  poco workerpool publish 0x… --price 0.1RLC --volume 100 --category 0 --trust 1 --key-file ./pool.key")]
+    Publish(crate::commands::order::PublishArgs),
+    /// Take the wallet's orders for it out of the market (the last published, or --all).
+    #[command(after_help = "Examples:
+  poco workerpool unpublish 0x… --all --key-file ./pool.key")]
+    Unpublish(crate::commands::order::UnpublishAssetArgs),
     /// Show a registered workerpool.
     #[command(after_help = "Examples:
   poco workerpool show 0x…")]
@@ -61,6 +70,12 @@ impl Output for WorkerpoolInfo {
 
 pub(crate) async fn run(context: &Context, command: WorkerpoolCommand) -> Result<(), CliError> {
     match command {
+        WorkerpoolCommand::Publish(args) => {
+            return crate::commands::order::publish_asset(context, Book::Workerpool, args).await;
+        }
+        WorkerpoolCommand::Unpublish(args) => {
+            return crate::commands::order::unpublish_asset(context, Book::Workerpool, args).await;
+        }
         WorkerpoolCommand::Deploy(args) => {
             let poco = context.connect_signed().await?;
             let spec = WorkerpoolSpec { owner: args.owner, description: args.description };
