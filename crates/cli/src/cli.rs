@@ -1,7 +1,7 @@
 //! The command line: global options and the command tree. Each command's arguments live in its
 //! file under `commands/`.
 
-use crate::commands::{account, app, chain, dataset, devnet, wallet, workerpool};
+use crate::commands::{account, app, chain, dataset, deal, devnet, task, wallet, workerpool};
 use crate::commands::{category, order, orderbook};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,7 +20,8 @@ Exit codes:
   6  balance too small (the message says how much is missing)
   7  transaction refused or reverted
   8  not found (no such app, dataset or workerpool)
-  9  invalid input (malformed amount or file, already deployed; a broken devnet folder)"
+  9  invalid input (malformed amount or file, already deployed; a broken devnet folder)
+  10 a wait ran out of time (--timeout); the task or deal goes on"
     };
 }
 
@@ -119,6 +120,18 @@ pub(crate) enum Command {
         after_help = "Examples:\n  poco workerpool deploy --key-file ./scheduler.key --description \"my pool\"\n  poco workerpool show 0x…"
     )]
     Workerpool(workerpool::WorkerpoolCommand),
+    /// What a match bought: show a deal and its tasks, claim the tasks that ran out of time.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  poco deal show 0x… --watch\n  poco deal claim 0x… --key-file ./me.key"
+    )]
+    Deal(deal::DealCommand),
+    /// One task: show it, follow it, download its result, claim it, read its timeline.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  poco task show 0x… --watch --download ./result\n  poco task claim 0x… --key-file ./me.key"
+    )]
+    Task(task::TaskCommand),
     /// Sign, publish, unpublish, show, cancel and fill orders.
     #[command(
         subcommand,
@@ -132,10 +145,7 @@ pub(crate) enum Command {
     )]
     Orderbook(orderbook::OrderbookCommand),
     /// The categories (task sizes) of the deployment.
-    #[command(
-        subcommand,
-        after_help = "Examples:\n  poco category count\n  poco category show 0"
-    )]
+    #[command(subcommand, after_help = "Examples:\n  poco category count\n  poco category show 0")]
     Category(category::CategoryCommand),
     /// The chains of the chain file, and the protocol's addresses on one.
     #[command(subcommand, after_help = chain::CHAIN_FILE_FORMAT)]

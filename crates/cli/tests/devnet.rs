@@ -4,85 +4,10 @@
 // A test binary: an unwrap is an assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::{
-    io::{BufRead, BufReader},
-    path::Path,
-    process::{Child, Command, ExitStatus, Stdio},
-    sync::mpsc,
-    time::{Duration, Instant},
-};
+mod support;
 
-const POCO: &str = env!("CARGO_BIN_EXE_poco");
-/// How long a start (first one: genesis, the pool, the stakes) may take.
-const START: Duration = Duration::from_secs(180);
-/// How long a clean stop may take.
-const STOP: Duration = Duration::from_secs(60);
-
-/// A running `poco devnet`, killed if the test fails before stopping it.
-struct Running {
-    child: Option<Child>,
-    ready: serde_json::Value,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Running {
-    fn start(dir: &Path) -> Self {
-        let mut child = Command::new(POCO)
-            .args(["devnet", "--workers", "1", "--any-ports", "--json", "--data-dir"])
-            .arg(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let read = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(read.map(|_| line));
-        });
-        let mut running = Self { child: Some(child), ready: serde_json::Value::Null };
-        let line = match receiver.recv_timeout(START) {
-            Ok(line) => line.unwrap(),
-            Err(_) => panic!("`poco devnet` printed nothing within {START:?}"),
-        };
-        running.ready = serde_json::from_str(&line)
-            .unwrap_or_else(|error| panic!("not one line of JSON ({error}): {line:?}"));
-        running
-    }
-
-    /// Sends `signal` (`INT`, `TERM`) and waits (bounded) for the exit.
-    fn stop(mut self, signal: &str) -> ExitStatus {
-        let mut child = self.child.take().unwrap();
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(sent.success(), "kill -{signal} failed");
-        let deadline = Instant::now() + STOP;
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("`poco devnet` did not stop within {STOP:?} of SIG{signal}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
+use std::process::{Command, Stdio};
+use support::{POCO, Running};
 
 #[test]
 fn poco_devnet_serves_poco_commands_stops_on_signals_and_resumes() {

@@ -41,7 +41,7 @@ use std::{
     path::{Path, PathBuf},
     time::Duration,
 };
-use tracing::info;
+use tracing::{debug, info};
 
 /// 1 RLC in nRLC.
 pub const ONE_RLC: u64 = 1_000_000_000;
@@ -266,6 +266,43 @@ pub struct Devnet {
     workers: Vec<WorkerHandle>,
 }
 
+/// How long the pool's first orders may take to reach the market once its workers joined.
+const POOL_ORDERS_WAIT: Duration = Duration::from_secs(60);
+
+/// Waits until the market holds an open order of `workerpool` (its scheduler publishes once
+/// workers have joined): a devnet announced ready can run a task at once.
+async fn wait_for_pool_orders(market_url: &str, workerpool: Address) -> Result<()> {
+    let url = format!(
+        "{}/v1/orders/workerpool?workerpool={workerpool}&limit=1",
+        market_url.trim_end_matches('/')
+    );
+    let http = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + POOL_ORDERS_WAIT;
+    loop {
+        let page = async {
+            http.get(&url).send().await?.error_for_status()?.json::<serde_json::Value>().await
+        }
+        .await;
+        match page {
+            Ok(page) if page["orders"].as_array().is_some_and(|orders| !orders.is_empty()) => {
+                return Ok(());
+            }
+            Ok(_) => {}
+            Err(error) => debug!(%error, "The market is not answering yet."),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(DevnetError::Setup {
+                what: "the pool's orders",
+                detail: format!(
+                    "the scheduler published no order on the market within {} s",
+                    POOL_ORDERS_WAIT.as_secs()
+                ),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn setup_error(what: &'static str) -> impl Fn(String) -> DevnetError {
     move |detail| DevnetError::Setup { what, detail }
 }
@@ -405,6 +442,10 @@ impl Devnet {
                 .await
                 .map_err(|source| DevnetError::Worker { n, source })?;
             workers.push(handle);
+        }
+
+        if config.workers > 0 {
+            wait_for_pool_orders(&market_url, set_up.workerpool).await?;
         }
 
         let mut accounts = vec![

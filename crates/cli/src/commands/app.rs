@@ -1,4 +1,4 @@
-//! `poco app`: register and show apps. (`poco app run` comes with the market slice.)
+//! `poco app`: register and show apps; `poco app run` (in `run.rs`) buys their execution.
 
 use crate::{
     commands::sha256_file,
@@ -22,6 +22,10 @@ pub(crate) enum AppCommand {
   poco app deploy --key-file ./me.key --name hello --type DOCKER \\
       --multiaddr docker.io/me/hello:1.0 --checksum 0x…")]
     Deploy(DeployArgs),
+    /// Run an app: buy its execution from the market's best orders, then follow the tasks
+    /// (--watch) and fetch their results (--download).
+    #[command(after_help = crate::commands::run::RUN_HELP)]
+    Run(crate::commands::run::RunArgs),
     /// Sign an app order with the wallet and publish it on the market.
     #[command(after_help = "Examples:
   poco app publish 0x… --price 1RLC --volume 10 --key-file ./me.key")]
@@ -117,6 +121,7 @@ pub(crate) async fn run(context: &Context, command: AppCommand) -> Result<(), Cl
             let poco = context.connect().await?;
             emit(&poco.show_app(address).await?, context.json());
         }
+        AppCommand::Run(args) => return crate::commands::run::run(context, args).await,
     }
     Ok(())
 }

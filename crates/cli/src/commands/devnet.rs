@@ -1,16 +1,16 @@
 //! `poco devnet`: the whole system on this machine, in one data folder, until Ctrl-C.
 
-use crate::{context::Context, exit::CliError, output::message};
+use crate::{
+    context::Context,
+    exit::CliError,
+    output::{Progress, message},
+};
 use clap::Args;
-use indicatif::ProgressBar;
 use poco_devnet::{Devnet, DevnetConfig, DevnetInfo, Ports, Role};
 use poco_scheduler_api::Executor;
 use poco_sdk::{ChainFile, ChainName, ChainSpec, chains::DEV_CHAIN};
 use serde::Serialize;
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::path::{Path, PathBuf};
 
 /// The data folder used when --data-dir is not given (relative to the current folder).
 pub(crate) const DEFAULT_DATA_DIR: &str = ".poco-devnet";
@@ -50,6 +50,10 @@ pub(crate) struct DevnetArgs {
     /// The Docker daemon the workers use with --docker [default: the local one].
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
     docker_host: Option<String>,
+    /// How many of the workers (the last ones) contribute wrong results on purpose: watch
+    /// the consensus outvote them and the hub seize their stake (tests and demos).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    faulty_workers: usize,
 }
 
 /// What `--json` prints once the devnet is ready.
@@ -136,22 +140,6 @@ fn chain_file(info: &DevnetInfo) -> Result<ChainFile, CliError> {
     Ok(ChainFile { default: Some(name.clone()), chains: [(name, spec)].into() })
 }
 
-/// A spinner on stderr while something runs (hidden with --json and when stderr is no
-/// terminal, where the message is printed once instead).
-fn spinner(json: bool, text: String) -> ProgressBar {
-    if json {
-        return ProgressBar::hidden();
-    }
-    let progress = ProgressBar::new_spinner();
-    if progress.is_hidden() {
-        eprintln!("{text}");
-    } else {
-        progress.set_message(text);
-        progress.enable_steady_tick(Duration::from_millis(100));
-    }
-    progress
-}
-
 /// Waits for Ctrl-C or SIGTERM.
 async fn stop_signal() -> Result<(), CliError> {
     let failed = CliError::Signals;
@@ -174,6 +162,7 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
     let json = context.json();
     let mut config = DevnetConfig::new(&args.data_dir);
     config.workers = args.workers;
+    config.faulty_workers = args.faulty_workers.min(args.workers);
     if args.any_ports {
         config.ports = Ports::ANY;
     }
@@ -181,9 +170,10 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
         config.executors.push(Executor::Docker);
         config.docker_host = args.docker_host;
     }
-    let progress = spinner(json, format!("Starting the devnet in {} …", args.data_dir.display()));
+    let progress =
+        Progress::start(json, format!("Starting the devnet in {} …", args.data_dir.display()));
     let started = Devnet::start(config).await;
-    progress.finish_and_clear();
+    progress.finish();
     let devnet = started.map_err(|error| CliError::Devnet(Box::new(error)))?;
     let info = devnet.info().clone();
 
@@ -216,9 +206,9 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
     }
 
     let signal = stop_signal().await;
-    let progress = spinner(json, "Stopping the devnet …".to_owned());
+    let progress = Progress::start(json, "Stopping the devnet …");
     let stopped = devnet.shutdown().await.map_err(|error| CliError::Devnet(Box::new(error)));
-    progress.finish_and_clear();
+    progress.finish();
     signal?;
     stopped?;
     message(json, "Devnet stopped.");

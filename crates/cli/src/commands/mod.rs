@@ -6,9 +6,12 @@ pub(crate) mod app;
 pub(crate) mod category;
 pub(crate) mod chain;
 pub(crate) mod dataset;
+pub(crate) mod deal;
 pub(crate) mod devnet;
 pub(crate) mod order;
 pub(crate) mod orderbook;
+pub(crate) mod run;
+pub(crate) mod task;
 pub(crate) mod wallet;
 pub(crate) mod workerpool;
 
@@ -25,6 +28,8 @@ pub(crate) async fn run(context: &Context, command: Command) -> Result<(), CliEr
         Command::App(command) => app::run(context, command).await,
         Command::Dataset(command) => dataset::run(context, command).await,
         Command::Workerpool(command) => workerpool::run(context, command).await,
+        Command::Deal(command) => deal::run(context, command).await,
+        Command::Task(command) => task::run(context, command).await,
         Command::Order(command) => order::run(context, command).await,
         Command::Orderbook(command) => orderbook::run(context, command).await,
         Command::Category(command) => category::run(context, command).await,

@@ -1,0 +1,139 @@
+//! The user's scenarios end to end: the real `poco` binary against a real `poco devnet` (a
+//! child process: devchain, market, results, the pool's scheduler and its workers), nothing
+//! mocked. Each test starts its own devnet on free ports in a temporary folder.
+// A test binary: an unwrap is an assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::Running;
+
+/// Dev accounts by their index in the devnet's list.
+const APP_DEVELOPER: usize = 1;
+const REQUESTER: usize = 4;
+
+/// The hello app's WASM module, committed in the repository.
+fn hello_wasm() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../apps/hello/hello.wasm")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Registers hello (WASM, served from the local file) as the app developer, and publishes a
+/// free app order for it; gives its address.
+fn deploy_hello(devnet: &Running, dir: &Path) -> String {
+    let developer = devnet.key_file(APP_DEVELOPER, dir);
+    let wasm = hello_wasm();
+    let multiaddr = format!("file://{}", wasm.display());
+    let deployed = devnet
+        .poco(
+            Some(&developer),
+            &[
+                "app",
+                "deploy",
+                "--name",
+                "hello",
+                "--type",
+                "WASM",
+                "--multiaddr",
+                &multiaddr,
+                "--file",
+                wasm.to_str().unwrap(),
+            ],
+        )
+        .ok();
+    let app = deployed["address"].as_str().unwrap().to_owned();
+    devnet
+        .poco(Some(&developer), &["app", "publish", &app, "--price", "0", "--volume", "1000"])
+        .ok();
+    app
+}
+
+#[test]
+fn hello_wasm_at_trust_1_runs_to_its_result_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = Running::start(&dir.path().join("devnet"));
+    let app = deploy_hello(&devnet, dir.path());
+    let requester = devnet.key_file(REQUESTER, dir.path());
+    devnet.poco(Some(&requester), &["account", "deposit", "10RLC"]).ok();
+    let before = devnet.poco(Some(&requester), &["account", "show"]).ok();
+
+    let result_dir = dir.path().join("result");
+    let ran = devnet
+        .poco(
+            Some(&requester),
+            &[
+                "app",
+                "run",
+                &app,
+                "--args",
+                "poco world",
+                "--trust",
+                "1",
+                "--download",
+                result_dir.to_str().unwrap(),
+                "--timeout",
+                "120",
+            ],
+        )
+        .ok();
+    // The result file, as the app wrote it.
+    let text = std::fs::read_to_string(result_dir.join("result.txt")).unwrap();
+    assert_eq!(text, "Hello, poco world!\n");
+    let task = &ran["tasks"][0];
+    assert_eq!(task["end"], "COMPLETED", "{ran}");
+    assert_eq!(task["status"], "COMPLETED", "{ran}");
+    let files: Vec<&str> =
+        task["download"]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(files.contains(&"result.txt"), "{files:?}");
+    assert!(files.contains(&"computed.json"), "{files:?}");
+    let deal_id = ran["deal"]["dealId"].as_str().unwrap().to_owned();
+    let task_id = task["taskId"].as_str().unwrap().to_owned();
+    assert_eq!(ran["deal"]["tasks"][0], task_id);
+
+    // What the chain says, through the other commands.
+    let shown = devnet.poco(None, &["task", "show", &task_id]).ok();
+    assert_eq!(shown["status"], "COMPLETED");
+    assert_eq!(shown["dealId"], deal_id);
+    assert_eq!(shown["contributors"].as_array().unwrap().len(), 1, "{shown}");
+    let deal = devnet.poco(None, &["deal", "show", &deal_id]).ok();
+    assert_eq!(deal["app"]["address"].as_str().unwrap().to_lowercase(), app.to_lowercase());
+    assert_eq!(
+        deal["requester"].as_str().unwrap().to_lowercase(),
+        devnet.address(REQUESTER).to_lowercase()
+    );
+    assert_eq!(deal["params"], r#"{"iexec_args":"poco world"}"#);
+    assert_eq!(deal["taskDetails"][0]["status"], "COMPLETED");
+    let timeline = devnet.poco(None, &["task", "timeline", &task_id]).ok();
+    let steps: Vec<&str> = timeline["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["subject"]["kind"] == "task")
+        .map(|entry| entry["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps.last(), Some(&"COMPLETED"), "{steps:?}");
+    // The requester paid the task's price: the deposit went down by exactly that.
+    let after = devnet.poco(Some(&requester), &["account", "show"]).ok();
+    let price: u128 = ran["deal"]["taskPrice"].as_str().unwrap().parse().unwrap();
+    let deposited = |account: &serde_json::Value| -> u128 {
+        account["deposited"].as_str().unwrap().parse().unwrap()
+    };
+    assert_eq!(deposited(&before) - deposited(&after), price);
+
+    // Error paths, each with its exit code and a hint.
+    let again = devnet.poco(Some(&requester), &["task", "claim", &task_id]);
+    assert_eq!(again.code, Some(9), "{}", again.stderr);
+    assert!(again.error()["error"]["message"].as_str().unwrap().contains("already ended"));
+    let other = devnet.poco(None, &["task", "show", &format!("0x{}", "ab".repeat(32))]);
+    assert_eq!(other.code, Some(8), "{}", other.stderr);
+    let no_orders =
+        devnet.poco(Some(&requester), &["app", "run", &app, "--category", "4", "--trust", "1"]);
+    assert_eq!(no_orders.code, Some(8), "{}", no_orders.stderr);
+    assert!(no_orders.error()["error"]["hint"].as_str().unwrap().contains("poco orderbook"));
+
+    let status = devnet.stop("TERM");
+    assert_eq!(status.code(), Some(0));
+}
