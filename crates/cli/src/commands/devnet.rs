@@ -40,6 +40,9 @@ pub(crate) struct DevnetArgs {
     /// Worker agents in the pool.
     #[arg(long, default_value_t = 2, value_name = "N")]
     workers: usize,
+    /// Tasks each worker runs at once (the pool sells workers × slots tasks at a time).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    worker_slots: u32,
     /// Listen on any free ports instead of 8545 (RPC), 8080 (market), 7070 (scheduler) and
     /// 13200 (results); the chain file names the ones taken.
     #[arg(long)]
@@ -162,6 +165,7 @@ pub(crate) async fn run(context: &Context, args: DevnetArgs) -> Result<(), CliEr
     let json = context.json();
     let mut config = DevnetConfig::new(&args.data_dir);
     config.workers = args.workers;
+    config.worker_slots = args.worker_slots.max(1);
     config.faulty_workers = args.faulty_workers.min(args.workers);
     if args.any_ports {
         config.ports = Ports::ANY;
