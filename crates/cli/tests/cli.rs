@@ -3,124 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure with its message
 
+mod common;
+
 use alloy::primitives::{Address, U256};
-use poco_chain::{ChainClient, ChainConfig};
-use poco_contracts::bindings::{AppRegistry, IPoco, RLC};
-use poco_devchain::{DevChainConfig, DevChainHandle};
+use common::{Env, ONE_RLC, path_str, u256};
+use poco_contracts::bindings::AppRegistry;
 use serde_json::Value;
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
-
-const ONE_RLC: u64 = 1_000_000_000;
-
-/// A devchain, a folder holding a chain file naming it `test`, and the chain's addresses.
-struct Env {
-    devchain: DevChainHandle,
-    dir: tempfile::TempDir,
-    chain_file: PathBuf,
-    client: ChainClient,
-}
-
-/// One run of the binary.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
-    }
-
-    fn success(self) -> Self {
-        assert_eq!(self.code, 0, "poco failed: {self:?}");
-        self
-    }
-}
-
-impl Env {
-    async fn new() -> Self {
-        let devchain = poco_devchain::spawn(DevChainConfig::test()).await.unwrap();
-        let hub = devchain.deployment().unwrap().hub;
-        let dir = tempfile::tempdir().unwrap();
-        let chain_file = dir.path().join("chains.json");
-        let chains = serde_json::json!({ "chains": {
-            "test": { "chain_id": devchain.chain_id(), "rpc_url": devchain.http_endpoint(), "hub": hub },
-            "down": { "chain_id": devchain.chain_id(), "rpc_url": "http://127.0.0.1:9", "hub": hub },
-        }});
-        std::fs::write(&chain_file, chains.to_string()).unwrap();
-        let config =
-            ChainConfig::new(devchain.http_endpoint().parse().unwrap(), devchain.chain_id());
-        let client = ChainClient::connect(config).await.unwrap();
-        Self { devchain, dir, chain_file, client }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Writes dev account `index`'s key to a key file.
-    fn dev_key_file(&self, index: usize) -> (PathBuf, Address) {
-        let account = &self.devchain.dev_accounts()[index];
-        let path = self.path(&format!("dev{index}.key"));
-        std::fs::write(&path, format!("{}\n", account.signer.to_bytes())).unwrap();
-        (path, account.address)
-    }
-
-    /// Runs `poco --chain-file <file> --chain test <args>` (blocking: the devchain serves from
-    /// the runtime's worker threads meanwhile).
-    fn poco(&self, args: &[&str]) -> Run {
-        self.poco_on("test", args)
-    }
-
-    fn poco_on(&self, chain: &str, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_poco"))
-            .arg("--chain-file")
-            .arg(&self.chain_file)
-            .args(["--chain", chain])
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("POCO_CHAIN")
-            .env_remove("POCO_CHAIN_FILE")
-            .env_remove("POCO_KEY_FILE")
-            .env_remove("POCO_KEYSTORE")
-            .env_remove("POCO_PASSWORD_FILE")
-            .env_remove("RUST_LOG")
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    fn hub(&self) -> Address {
-        self.devchain.deployment().unwrap().hub
-    }
-
-    /// (wallet RLC, deposited, locked) of `who`, read from the chain.
-    async fn balances(&self, who: Address) -> (U256, U256, U256) {
-        let rlc = self.devchain.deployment().unwrap().rlc;
-        let wallet = self.client.call(rlc, &RLC::balanceOfCall { account: who }).await.unwrap();
-        let account =
-            self.client.call(self.hub(), &IPoco::viewAccountCall { account: who }).await.unwrap();
-        (wallet, account.stake, account.locked)
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn u256(value: &Value) -> U256 {
-    value.as_str().unwrap_or_else(|| panic!("not a string: {value}")).parse().unwrap()
-}
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wallet_create_then_show() {
