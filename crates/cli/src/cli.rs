@@ -15,11 +15,11 @@ Exit codes:
   1  unexpected failure (a bug: please report it)
   2  bad command line (unknown option, missing argument)
   3  chain file or chain name (--chain, --chain-file)
-  4  wallet (key file, keystore, password file; no wallet given)
-  5  node unreachable, wrong chain id, no hub at the configured address; a devnet port in use
+  4  wallet (key file, keystore, password file; no wallet given; not the hub's owner)
+  5  node or service (market, …) unreachable, wrong chain id, no hub; a devnet port in use
   6  balance too small (the message says how much is missing)
   7  transaction refused or reverted
-  8  not found (no such app, dataset or workerpool)
+  8  not found (no such app, dataset, workerpool, order hash or category)
   9  invalid input (malformed amount or file, already deployed; a broken devnet folder)
   10 a wait ran out of time (--timeout); the task or deal goes on"
     };

@@ -309,3 +309,52 @@ impl Poco {
 fn hub_call<C: SolCall>(hub: Address, call: &C) -> TransactionRequest {
     TransactionRequest::default().to(hub).input(call.abi_encode().into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::primitives::address;
+    use poco_primitives::Tag;
+
+    #[test]
+    fn defaults_and_a_request_matching_the_offers() {
+        let app = AppOrder {
+            appprice: U256::from(5),
+            tag: Tag::TEE.0,
+            ..app_order(AppAddress(address!("1111111111111111111111111111111111111111")))
+        };
+        assert_eq!(app.volume, U256::from(1));
+        assert_ne!(app.salt, app_order(AppAddress(app.app)).salt, "salts are random");
+        assert!(app.datasetrestrict.is_zero() && app.requesterrestrict.is_zero());
+        let dataset = DatasetOrder {
+            datasetprice: U256::from(3),
+            tag: Tag::GPU.0,
+            ..dataset_order(DatasetAddress(address!("2222222222222222222222222222222222222222")))
+        };
+        let pool = WorkerpoolOrder {
+            workerpoolprice: U256::from(100),
+            ..workerpool_order(
+                WorkerpoolAddress(address!("3333333333333333333333333333333333333333")),
+                2,
+            )
+        };
+        let me = address!("4444444444444444444444444444444444444444");
+        let request = request_for(&app, Some(&dataset), &pool, me);
+        let expected = (app.app, dataset.dataset, pool.workerpool, U256::from(2), me, me);
+        let got = (
+            request.app,
+            request.dataset,
+            request.workerpool,
+            request.category,
+            request.requester,
+            request.beneficiary,
+        );
+        assert_eq!(got, expected);
+        let prices = (request.appmaxprice, request.datasetmaxprice, request.workerpoolmaxprice);
+        assert_eq!(prices, (U256::from(5), U256::from(3), U256::from(100)));
+        assert_eq!(Tag(request.tag), Tag::TEE.union(Tag::GPU));
+        let without = request_for(&app, None, &pool, me);
+        assert!(without.dataset.is_zero() && without.datasetmaxprice.is_zero());
+        assert_eq!(Tag(without.tag), Tag::TEE);
+    }
+}

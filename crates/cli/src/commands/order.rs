@@ -877,3 +877,41 @@ pub(crate) async fn run(context: &Context, command: OrderCommand) -> Result<(), 
         OrderCommand::Fill(args) => fill(context, args).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_files_are_told_apart_by_their_fields() {
+        let app = AnySignedOrder::App(SignedOrder::new(AppOrder::default(), Default::default()));
+        let request =
+            AnySignedOrder::Request(SignedOrder::new(RequestOrder::default(), Default::default()));
+        for order in [app, request] {
+            let json = serde_json::to_string(&order).unwrap_or_default();
+            let parsed = AnySignedOrder::parse(&json, "x.json").ok();
+            assert_eq!(parsed.as_ref().map(AnySignedOrder::book), Some(order.book()));
+            assert_eq!(parsed, Some(order));
+        }
+        for bad in ["", "{}", "[1]", r#"{"appprice":"nope"}"#] {
+            assert!(AnySignedOrder::parse(bad, "x.json").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn options_foreign_to_a_kind_are_refused() {
+        let args = SellArgs { trust: Some(1), ..SellArgs::default() };
+        let cases = [
+            (Book::App, false),
+            (Book::Dataset, false),
+            (Book::Workerpool, true),
+            (Book::Request, true),
+        ];
+        for (book, accepted) in cases {
+            assert_eq!(args.check(book).is_ok(), accepted, "{book}");
+        }
+        let price = SellArgs { price: Some("1RLC".into()), ..SellArgs::default() };
+        assert!(price.check(Book::Request).is_err());
+        assert!(price.check(Book::App).is_ok());
+    }
+}
