@@ -126,6 +126,17 @@ pub struct Cancelled {
     pub tx: TxOutcome,
 }
 
+/// A `Poco` method signing an order of an asset the wallet must own.
+macro_rules! sign_owned {
+    ($(#[$doc:meta])* $name:ident, $order:ident, $kind:ident, $asset:ident) => {
+        $(#[$doc])*
+        pub async fn $name(&self, order: $order) -> Result<SignedOrder<$order>> {
+            self.require_owner(AssetKind::$kind, order.$asset).await?;
+            self.sign_order(order)
+        }
+    };
+}
+
 // === impl Poco: orders ===
 
 impl Poco {
@@ -144,32 +155,18 @@ impl Poco {
         sign_order(self.signer()?, order, &self.domain()).map_err(Error::Sign)
     }
 
-    /// Signs an app order; the wallet must own the app (the market and the hub check it too).
-    pub async fn sign_app_order(&self, order: AppOrder) -> Result<SignedOrder<AppOrder>> {
-        let owner = self.show_app(AppAddress(order.app)).await?.owner;
-        self.require_owner(AssetKind::App, order.app, owner)?;
-        self.sign_order(order)
-    }
-
-    /// Signs a dataset order; the wallet must own the dataset.
-    pub async fn sign_dataset_order(
-        &self,
-        order: DatasetOrder,
-    ) -> Result<SignedOrder<DatasetOrder>> {
-        let owner = self.show_dataset(DatasetAddress(order.dataset)).await?.owner;
-        self.require_owner(AssetKind::Dataset, order.dataset, owner)?;
-        self.sign_order(order)
-    }
-
-    /// Signs a workerpool order; the wallet must own the workerpool.
-    pub async fn sign_workerpool_order(
-        &self,
-        order: WorkerpoolOrder,
-    ) -> Result<SignedOrder<WorkerpoolOrder>> {
-        let owner = self.show_workerpool(WorkerpoolAddress(order.workerpool)).await?.owner;
-        self.require_owner(AssetKind::Workerpool, order.workerpool, owner)?;
-        self.sign_order(order)
-    }
+    sign_owned!(
+        /// Signs an app order; the wallet must own the app (the market and the hub check it too).
+        sign_app_order, AppOrder, App, app
+    );
+    sign_owned!(
+        /// Signs a dataset order; the wallet must own the dataset.
+        sign_dataset_order, DatasetOrder, Dataset, dataset
+    );
+    sign_owned!(
+        /// Signs a workerpool order; the wallet must own the workerpool.
+        sign_workerpool_order, WorkerpoolOrder, Workerpool, workerpool
+    );
 
     /// Signs a request order; the wallet must be its requester (a zero requester becomes the
     /// wallet, and so does a zero beneficiary).
@@ -193,7 +190,13 @@ impl Poco {
         self.sign_order(order)
     }
 
-    fn require_owner(&self, kind: AssetKind, asset: Address, owner: Address) -> Result<()> {
+    /// [`Error::InvalidOrder`] unless the wallet owns `asset` (which must be registered).
+    async fn require_owner(&self, kind: AssetKind, asset: Address) -> Result<()> {
+        let owner = match kind {
+            AssetKind::App => self.show_app(AppAddress(asset)).await?.owner,
+            AssetKind::Dataset => self.show_dataset(DatasetAddress(asset)).await?.owner,
+            AssetKind::Workerpool => self.show_workerpool(WorkerpoolAddress(asset)).await?.owner,
+        };
         let me = self.signer()?.address();
         if owner != me {
             return Err(Error::InvalidOrder {
