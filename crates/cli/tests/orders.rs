@@ -40,30 +40,10 @@ fn key(env: &Env, index: usize) -> String {
 fn set_up(env: &Env) -> Actors {
     let (app_owner, pool_owner) = (key(env, APP_OWNER), key(env, POOL_OWNER));
     let requester = key(env, REQUESTER);
-    let app = env
-        .poco(&[
-            "--json",
-            "--key-file",
-            &app_owner,
-            "app",
-            "deploy",
-            "--name",
-            "hello",
-            "--multiaddr",
-            "https://example.com/hello.wasm",
-        ])
-        .success()
-        .json()["address"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let pool = env
-        .poco(&["--json", "--key-file", &pool_owner, "workerpool", "deploy", "--description", "p"])
-        .success()
-        .json()["address"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let app_args =
+        ["app", "deploy", "--name", "hello", "--multiaddr", "https://example.com/a.wasm"];
+    let app = env.deployed(&app_owner, &app_args);
+    let pool = env.deployed(&pool_owner, &["workerpool", "deploy", "--description", "p"]);
     env.poco(&["--key-file", &pool_owner, "account", "deposit", "10RLC"]).success();
     let requester_address = env.devchain.dev_accounts()[REQUESTER].address;
     Actors { app_owner, pool_owner, requester, requester_address, app, pool }
@@ -175,6 +155,60 @@ async fn publish_list_show_fill_unpublish_cancel() {
     let (_, deposited, locked) = env.balances(a.requester_address).await;
     assert_eq!((deposited, locked), (U256::from(4 * ONE_RLC), U256::from(6 * ONE_RLC)));
     wait_status(&env, &app_hash, "open").await;
+
+    // With a dataset: its order by hash too; the deal names it and pays its price.
+    let data_args = ["dataset", "deploy", "--name", "d", "--multiaddr", "https://example.com/d"];
+    let dataset = env.deployed(&a.app_owner, &data_args);
+    let dataset_record = env
+        .poco(&[
+            "--json",
+            "--key-file",
+            &a.app_owner,
+            "dataset",
+            "publish",
+            &dataset,
+            "--price",
+            "0.5RLC",
+        ])
+        .success()
+        .json();
+    let dataset_hash = dataset_record["orderHash"].as_str().unwrap();
+    let with_dataset = env
+        .poco(&[
+            "--json",
+            "--key-file",
+            &a.requester,
+            "order",
+            "fill",
+            "--app",
+            &app_hash,
+            "--dataset",
+            dataset_hash,
+            "--workerpool",
+            &pool_hash,
+        ])
+        .success()
+        .json();
+    assert_eq!(with_dataset["task_price"], "3500000000");
+    let deal: B256 = with_dataset["deal_id"].as_str().unwrap().parse().unwrap();
+    let deal = env.client.call(env.hub(), &IPoco::viewDealCall { id: deal }).await.unwrap();
+    assert_eq!(deal.dataset.pointer, dataset.parse::<Address>().unwrap());
+    assert_eq!(deal.botSize, U256::from(1));
+    let mixed = env.poco(&[
+        "--key-file",
+        &a.requester,
+        "order",
+        "fill",
+        "--app",
+        dataset_hash,
+        "--workerpool",
+        &pool_hash,
+    ]);
+    assert_eq!(mixed.code, 9, "{mixed:?}");
+    assert!(
+        mixed.stderr.contains("--app takes an order of the app book, not one of the dataset book"),
+        "{mixed:?}"
+    );
 
     // Unpublish the app order: gone from the book.
     let out = env.poco(&["--json", "--key-file", &a.app_owner, "app", "unpublish", &a.app]);
@@ -352,12 +386,8 @@ async fn order_error_paths() {
 
     // A pool order whose owner has no stake on the hub: the market's code, exit 6.
     let poor = key(&env, 5);
-    let pool = env
-        .poco(&["--json", "--key-file", &poor, "workerpool", "deploy", "--description", "q"])
-        .success()
-        .json();
-    let pool = pool["address"].as_str().unwrap();
-    let stake = env.poco(&["--key-file", &poor, "workerpool", "publish", pool, "--price", "1RLC"]);
+    let pool = env.deployed(&poor, &["workerpool", "deploy", "--description", "q"]);
+    let stake = env.poco(&["--key-file", &poor, "workerpool", "publish", &pool, "--price", "1RLC"]);
     assert_eq!(stake.code, 6, "{stake:?}");
     assert!(stake.stderr.contains("(insufficient_stake)"), "{stake:?}");
 

@@ -358,7 +358,7 @@ macro_rules! expect_kind {
             AnySignedOrder::$variant(signed) => Ok(signed),
             other => Err(CliError::Input {
                 message: format!(
-                    "{} expects a {} order, got a {} order",
+                    "{} takes an order of the {} book, not one of the {} book",
                     $flag,
                     Book::$variant,
                     other.book()

@@ -130,6 +130,13 @@ impl Env {
         }
     }
 
+    /// Runs `poco --json --key-file <key> <args>` (a deploy), which must succeed; answers the
+    /// `address` it prints.
+    pub fn deployed(&self, key: &str, args: &[&str]) -> String {
+        let run = self.poco(&[&["--json", "--key-file", key][..], args].concat()).success();
+        run.json()["address"].as_str().unwrap().to_owned()
+    }
+
     pub fn hub(&self) -> Address {
         self.devchain.deployment().unwrap().hub
     }
