@@ -717,6 +717,9 @@ struct ThroughputFigures {
     tasks_per_s: f64,
     /// The first deal alone: its tasks over the time from its match to its last finalize.
     first_deal_tasks_per_s: f64,
+    /// Blocks mined from the first `app run` to the last finalize (the devnet's chain mines
+    /// one block per transaction): every transaction of the phase, the deals' included.
+    blocks: u64,
     /// Tasks checked COMPLETED with `poco deal show` at the end.
     completed: u64,
     target_tasks_per_s: f64,
@@ -892,7 +895,8 @@ async fn throughput(
         market.wait_for_offer(capacity, Duration::from_secs(15), &HashSet::new(), deadline).await?;
     say(&format!("throughput: {offered} task(s) offered by the pool; buying …"));
 
-    let from = plain_provider(&rpc).get_block_number().await?;
+    let provider = plain_provider(&rpc);
+    let from = provider.get_block_number().await?;
     let clock = Instant::now();
     let seen = Arc::new(Mutex::new(HashMap::new()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -928,6 +932,7 @@ async fn throughput(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let load = Load { start: load_start, end: load_average() };
+    let blocks = provider.get_block_number().await?.saturating_sub(from);
     stop.store(true, Ordering::SeqCst);
     let _ = follower.await;
     let seen = seen.lock().map_err(|_| eyre!("the log follower panicked"))?.clone();
@@ -967,6 +972,7 @@ async fn throughput(
         elapsed_s,
         tasks_per_s,
         first_deal_tasks_per_s,
+        blocks,
         completed,
         target_tasks_per_s: TARGET_TASKS_PER_S,
         met: tasks_per_s >= TARGET_TASKS_PER_S,
@@ -1088,9 +1094,13 @@ impl RunReport {
                 ));
             }
             md.push_str(&format!(
-                "\nThe first deal alone: {:.1} tasks/s. `poco app run` failed {} time(s) (made again); \
-                 `poco deal show` saw {} task(s) COMPLETED.\n",
+                "\nThe first deal alone: {:.1} tasks/s. Transactions (one per block on the devnet's \
+                 chain): {} in all, {:.1} per task, {:.0}/s. `poco app run` failed {} time(s) (made \
+                 again); `poco deal show` saw {} task(s) COMPLETED.\n",
                 t.first_deal_tasks_per_s,
+                t.blocks,
+                t.blocks as f64 / t.tasks.max(1) as f64,
+                if t.elapsed_s > 0.0 { t.blocks as f64 / t.elapsed_s } else { 0.0 },
                 t.failed_attempts.len(),
                 t.completed
             ));
