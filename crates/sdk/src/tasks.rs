@@ -23,7 +23,7 @@ use alloy::{
     sol_types::SolCall,
 };
 use poco_contracts::bindings::IPoco;
-use poco_primitives::{DealId, TaskId, TaskStatus};
+use poco_primitives::{ContributionStatus, DealId, TaskId, TaskStatus};
 use poco_results_api::ResultLink;
 use poco_scheduler_api::{TaskView, Timeline};
 use serde::Serialize;
@@ -61,6 +61,8 @@ pub struct TaskInfo {
     pub consensus: B256,
     /// Workers that contributed.
     pub contributors: Vec<Address>,
+    /// Each contributor's vote and standing, in the order of `contributors`.
+    pub contributions: Vec<ContributionInfo>,
     /// Reveals so far.
     #[serde(serialize_with = "crate::amount::serialize_decimal")]
     pub reveal_count: U256,
@@ -81,6 +83,27 @@ impl TaskInfo {
     pub const fn claimable_at(&self, now: u64) -> bool {
         !self.status.is_final() && now >= self.final_deadline
     }
+}
+
+/// One worker's contribution to a task, and its standing now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContributionInfo {
+    /// The worker.
+    pub worker: Address,
+    /// `CONTRIBUTED` (voted; a loser once the task is finalized), `PROVED` (revealed the
+    /// consensus: a winner) or `REJECTED` (voted for a consensus nobody revealed).
+    pub status: ContributionStatus,
+    /// Its vote: `H(taskId ‖ resultDigest)`.
+    pub result_hash: B256,
+    /// Whether it voted for the consensus.
+    pub agrees: bool,
+    /// The weight its vote carried (log2 of its score's weight).
+    #[serde(serialize_with = "crate::amount::serialize_decimal")]
+    pub weight: U256,
+    /// The worker's score now.
+    #[serde(serialize_with = "crate::amount::serialize_decimal")]
+    pub score: U256,
 }
 
 /// How a watched task ended.
@@ -148,6 +171,12 @@ impl Poco {
             TaskStatus::try_from(task.status).map_err(|_| Error::UnknownTask { task: task_id })?;
         if status != TaskStatus::Unset {
             let result_link = ResultLink::from_results(&task.results);
+            // While ACTIVE the hub keeps a running total in the consensus slot, not a hash.
+            let consensus = match status {
+                TaskStatus::Revealing | TaskStatus::Completed => task.consensusValue,
+                _ => B256::ZERO,
+            };
+            let contributions = self.contributions(task_id, &task.contributors, consensus).await?;
             return Ok(TaskInfo {
                 task_id,
                 deal_id: DealId(task.dealid),
@@ -156,8 +185,9 @@ impl Poco {
                 contribution_deadline: saturating_u64(task.contributionDeadline),
                 reveal_deadline: saturating_u64(task.revealDeadline),
                 final_deadline: saturating_u64(task.finalDeadline),
-                consensus: task.consensusValue,
+                consensus,
                 contributors: task.contributors,
+                contributions,
                 reveal_count: task.revealCounter,
                 result_digest: task.resultDigest,
                 results: task.results,
@@ -211,12 +241,40 @@ impl Poco {
                 .saturating_add(timeref.saturating_mul(FINAL_DEADLINE_RATIO)),
             consensus: B256::ZERO,
             contributors: Vec::new(),
+            contributions: Vec::new(),
             reveal_count: U256::ZERO,
             result_digest: B256::ZERO,
             results: Bytes::new(),
             result_link: None,
             results_callback: Bytes::new(),
         })
+    }
+
+    /// The contributions of `workers` to `task_id`, with their scores.
+    async fn contributions(
+        &self,
+        task_id: TaskId,
+        workers: &[Address],
+        consensus: B256,
+    ) -> Result<Vec<ContributionInfo>> {
+        let hub = self.contracts().hub;
+        let mut contributions = Vec::with_capacity(workers.len());
+        for worker in workers {
+            let view = IPoco::viewContributionCall { _taskid: task_id.0, _worker: *worker };
+            let score = IPoco::viewScoreCall { _worker: *worker };
+            let (contribution, score) =
+                tokio::try_join!(self.client().call(hub, &view), self.client().call(hub, &score))?;
+            let status = ContributionStatus::try_from(contribution.status).unwrap_or_default();
+            contributions.push(ContributionInfo {
+                worker: *worker,
+                status,
+                result_hash: contribution.resultHash,
+                agrees: !consensus.is_zero() && contribution.resultHash == consensus,
+                weight: contribution.weight,
+                score,
+            });
+        }
+        Ok(contributions)
     }
 
     /// The scheduler's view of the task (replicates, state), `None` when it does not know it.

@@ -96,10 +96,20 @@ impl Output for TaskInfo {
                 self.final_deadline
             ));
         }
-        if !self.contributors.is_empty() {
-            text.push_str(&format!("contributors: {}\n", self.contributors.len()));
-            for worker in &self.contributors {
-                text.push_str(&format!("  {worker}\n"));
+        if !self.contributions.is_empty() {
+            text.push_str(&format!("contributors: {}\n", self.contributions.len()));
+            for contribution in &self.contributions {
+                let vote = if self.consensus.is_zero() {
+                    ""
+                } else if contribution.agrees {
+                    ", voted for the consensus"
+                } else {
+                    ", voted AGAINST the consensus"
+                };
+                text.push_str(&format!(
+                    "  {} {}{vote}, score {}\n",
+                    contribution.worker, contribution.status, contribution.score
+                ));
             }
         }
         if !self.consensus.is_zero() {
