@@ -137,3 +137,112 @@ fn hello_wasm_at_trust_1_runs_to_its_result_file() {
     let status = devnet.stop("TERM");
     assert_eq!(status.code(), Some(0));
 }
+
+/// The cheater is the last of the devnet's workers; dev accounts 5… are the workers.
+const FIRST_WORKER: usize = 5;
+
+#[test]
+fn a_cheating_worker_is_outvoted_at_trust_5_and_loses_its_stake() {
+    // Six workers of one slot each, the last one contributing wrong results. At trust 5 with
+    // fresh scores (vote weight 2 each), three agreeing workers reach consensus alone, and four
+    // are needed against one dissenting vote (`group · 5 > total · 4`): four honest workers
+    // let every task complete, a fifth leaves room for one declared lost on a loaded machine.
+    // Two tasks want three replicates each at first: all six workers, the cheater included,
+    // get one.
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = Running::start_with(
+        &dir.path().join("devnet"),
+        &["--workers", "6", "--worker-slots", "1", "--faulty-workers", "1"],
+    );
+    let app = deploy_hello(&devnet, dir.path());
+    let requester = devnet.key_file(REQUESTER, dir.path());
+    devnet.poco(Some(&requester), &["account", "deposit", "10RLC"]).ok();
+    let workers: Vec<String> =
+        (FIRST_WORKER..FIRST_WORKER + 6).map(|i| devnet.address(i)).collect();
+    let cheater = workers[5].to_lowercase();
+    let stake = |address: &str| -> u128 {
+        let account = devnet.poco(None, &["account", "show", address]).ok();
+        account["deposited"].as_str().unwrap().parse().unwrap()
+    };
+    let before: Vec<u128> = workers.iter().map(|worker| stake(worker)).collect();
+
+    let result_dir = dir.path().join("results");
+    let ran = devnet
+        .poco(
+            Some(&requester),
+            &[
+                "app",
+                "run",
+                &app,
+                "--args",
+                "consensus",
+                "--trust",
+                "5",
+                "--volume",
+                "2",
+                "--download",
+                result_dir.to_str().unwrap(),
+                "--timeout",
+                "120",
+            ],
+        )
+        .ok();
+    let worker_stake: u128 = ran["deal"]["workerStake"].as_str().unwrap().parse().unwrap();
+    let tasks = ran["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2, "{ran}");
+    let mut cheated = 0u128;
+    let mut wins = std::collections::HashMap::<String, u128>::new();
+    for task in tasks {
+        assert_eq!(task["end"], "COMPLETED", "{task}");
+        let task_id = task["taskId"].as_str().unwrap();
+        // The right result, whatever the cheater said.
+        let text = std::fs::read_to_string(result_dir.join(task_id).join("result.txt")).unwrap();
+        assert_eq!(text, "Hello, consensus!\n");
+        // `poco task show` tells who voted what.
+        let shown = devnet.poco(None, &["task", "show", task_id]).ok();
+        for contribution in shown["contributions"].as_array().unwrap() {
+            let worker = contribution["worker"].as_str().unwrap().to_lowercase();
+            if worker == cheater {
+                assert_eq!(contribution["agrees"], false, "{shown}");
+                assert_eq!(contribution["status"], "CONTRIBUTED", "the loser: {shown}");
+                cheated += 1;
+            } else {
+                assert_eq!(contribution["agrees"], true, "{shown}");
+                if contribution["status"] == "PROVED" {
+                    *wins.entry(worker).or_default() += 1;
+                }
+            }
+        }
+    }
+    assert!(cheated >= 1, "the cheater took part in no task: {ran}");
+    for (worker, before) in workers.iter().zip(&before) {
+        let key = worker.to_lowercase();
+        let after = stake(worker);
+        if key == cheater {
+            // Its stake for each task it lied in is seized.
+            assert_eq!(before - after, worker_stake * cheated, "cheater's stake");
+        } else if wins.get(&key).copied().unwrap_or(0) > 0 {
+            // The winners are paid.
+            assert!(after > *before, "winner {worker} was not paid: {before} → {after}");
+        }
+    }
+    // Scores: +1 per task won for the honest, nothing for the cheater.
+    let score = |task: &serde_json::Value, who: &str| -> Option<u128> {
+        task["contributions"].as_array().unwrap().iter().find_map(|c| {
+            (c["worker"].as_str().unwrap().to_lowercase() == who)
+                .then(|| c["score"].as_str().unwrap().parse().unwrap())
+        })
+    };
+    let last = devnet.poco(None, &["task", "show", tasks[1]["taskId"].as_str().unwrap()]).ok();
+    let first = devnet.poco(None, &["task", "show", tasks[0]["taskId"].as_str().unwrap()]).ok();
+    for (worker, won) in &wins {
+        let seen = score(&first, worker).or_else(|| score(&last, worker)).unwrap();
+        assert_eq!(seen, *won, "score of {worker}");
+    }
+    if let Some(seen) = score(&first, &cheater).or_else(|| score(&last, &cheater)) {
+        assert_eq!(seen, 0, "the cheater's score");
+    }
+
+    let status = devnet.stop("TERM");
+    assert_eq!(status.code(), Some(0));
+}
