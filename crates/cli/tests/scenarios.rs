@@ -246,3 +246,92 @@ fn a_cheating_worker_is_outvoted_at_trust_5_and_loses_its_stake() {
     let status = devnet.stop("TERM");
     assert_eq!(status.code(), Some(0));
 }
+
+/// The pool owner among the dev accounts.
+const POOL_OWNER: usize = 3;
+
+/// Calls a JSON-RPC method of the devnet's chain.
+fn rpc(devnet: &Running, method: &str, params: &serde_json::Value) -> serde_json::Value {
+    let url = devnet.ready["rpcUrl"].as_str().unwrap().to_owned();
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+        answer["result"].clone()
+    })
+}
+
+#[test]
+fn with_no_worker_online_the_requester_claims_a_full_refund_after_the_final_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = Running::start_with(&dir.path().join("devnet"), &["--workers", "0"]);
+    let app = deploy_hello(&devnet, dir.path());
+    // No worker: the pool owner sells one task by hand.
+    let owner = devnet.key_file(POOL_OWNER, dir.path());
+    let pool = devnet.ready["workerpool"].as_str().unwrap().to_owned();
+    devnet
+        .poco(
+            Some(&owner),
+            &["workerpool", "publish", &pool, "--price", "1000", "--volume", "1", "--trust", "1"],
+        )
+        .ok();
+    let requester = devnet.key_file(REQUESTER, dir.path());
+    devnet.poco(Some(&requester), &["account", "deposit", "10RLC"]).ok();
+    let before = devnet.poco(Some(&requester), &["account", "show"]).ok();
+
+    let ran = devnet.poco(Some(&requester), &["app", "run", &app, "--trust", "1"]).ok();
+    let task = ran["deal"]["tasks"][0].as_str().unwrap().to_owned();
+    let price: u128 = ran["deal"]["taskPrice"].as_str().unwrap().parse().unwrap();
+    let during = devnet.poco(Some(&requester), &["account", "show"]).ok();
+    let locked = |account: &serde_json::Value| -> u128 {
+        account["locked"].as_str().unwrap().parse().unwrap()
+    };
+    let deposited = |account: &serde_json::Value| -> u128 {
+        account["deposited"].as_str().unwrap().parse().unwrap()
+    };
+    assert_eq!(locked(&during) - locked(&before), price, "the price is locked");
+
+    // Too early: refused, and nothing changes.
+    let early = devnet.poco(Some(&requester), &["task", "claim", &task]);
+    assert_eq!(early.code, Some(9), "{}", early.stderr);
+    assert!(early.error()["error"]["message"].as_str().unwrap().contains("final deadline"));
+    let shown = devnet.poco(None, &["task", "show", &task]).ok();
+    assert!(matches!(shown["status"].as_str(), Some("UNSET" | "ACTIVE")), "{shown}");
+    let final_deadline = shown["finalDeadline"].as_u64().unwrap();
+    assert!(final_deadline > 0, "{shown}");
+
+    // Past the final deadline (devchain time travel): the task is claimable, then claimed.
+    let now = u64::from_str_radix(
+        rpc(&devnet, "eth_getBlockByNumber", &serde_json::json!(["latest", false]))["timestamp"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    rpc(&devnet, "evm_increaseTime", &serde_json::json!([final_deadline - now + 10]));
+    rpc(&devnet, "evm_mine", &serde_json::json!([]));
+    let watched = devnet.poco(None, &["task", "show", &task, "--watch", "--timeout", "30"]).ok();
+    assert_eq!(watched["end"], "CLAIMABLE", "{watched}");
+    let claimed = devnet.poco(Some(&requester), &["task", "claim", &task]).ok();
+    assert_eq!(claimed["task"]["status"], "FAILED", "{claimed}");
+
+    // A full refund: the deposit is back where it was, nothing locked.
+    let after = devnet.poco(Some(&requester), &["account", "show"]).ok();
+    assert_eq!(deposited(&after), deposited(&before));
+    assert_eq!(locked(&after), locked(&before));
+    let again = devnet.poco(Some(&requester), &["task", "claim", &task]);
+    assert_eq!(again.code, Some(9), "{}", again.stderr);
+
+    let status = devnet.stop("TERM");
+    assert_eq!(status.code(), Some(0));
+}
