@@ -4,6 +4,7 @@
 use crate::{
     commands::{
         deal::show_tasks,
+        order::MaxPrices,
         task::{Shown, WaitArgs},
     },
     context::Context,
@@ -65,15 +66,8 @@ pub(crate) struct RunArgs {
     /// How many tasks to buy.
     #[arg(long, default_value_t = 1)]
     volume: u64,
-    /// The most to pay the app's owner per task (`1RLC`, `100nRLC`; any price otherwise).
-    #[arg(long, value_name = "AMOUNT")]
-    app_max_price: Option<String>,
-    /// The most to pay the dataset's owner per task.
-    #[arg(long, value_name = "AMOUNT")]
-    dataset_max_price: Option<String>,
-    /// The most to pay the workerpool per task.
-    #[arg(long, value_name = "AMOUNT")]
-    workerpool_max_price: Option<String>,
+    #[command(flatten)]
+    prices: MaxPrices,
     #[command(flatten)]
     wait: WaitArgs,
 }
@@ -127,9 +121,9 @@ pub(crate) async fn run(context: &Context, args: RunArgs) -> Result<(), CliError
         callback: args.callback,
         beneficiary: args.beneficiary,
         volume: args.volume,
-        app_max_price: price(&args.app_max_price)?,
-        dataset_max_price: price(&args.dataset_max_price)?,
-        workerpool_max_price: price(&args.workerpool_max_price)?,
+        app_max_price: price(&args.prices.app_max_price)?,
+        dataset_max_price: price(&args.prices.dataset_max_price)?,
+        workerpool_max_price: price(&args.prices.workerpool_max_price)?,
     };
     let poco = context.connect_signed().await?;
     let progress = Progress::start(context.json(), "Looking for orders and matching them …");
